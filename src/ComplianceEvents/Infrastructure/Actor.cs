@@ -1,0 +1,45 @@
+using Wolverine;
+
+namespace ComplianceEvents.Infrastructure;
+
+/// <summary>Who issues a command. Entry points (HTTP, CLI, queue listeners) put it on the envelope; handlers read it.</summary>
+public sealed record Actor(string UserId, IReadOnlyList<string> Roles)
+{
+    public const string UserHeader = "ce-user";
+    public const string RolesHeader = "ce-roles";
+    public const string CommandIdHeader = "ce-command-id";
+
+    public bool HasRole(string role) => Roles.Contains(role, StringComparer.OrdinalIgnoreCase);
+
+    public static Actor? FromEnvelope(Envelope? envelope)
+    {
+        if (envelope?.Headers.TryGetValue(UserHeader, out var user) != true || string.IsNullOrWhiteSpace(user)) return null;
+        var roles = envelope.Headers.TryGetValue(RolesHeader, out var r) && r is not null
+            ? r.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            : [];
+        return new Actor(user, roles);
+    }
+
+    /// <summary>Delivery options that carry this actor (and an optional client command id) with a command.</summary>
+    public DeliveryOptions ToDeliveryOptions(string? commandId = null, string? correlationId = null)
+    {
+        var options = new DeliveryOptions()
+            .WithHeader(UserHeader, UserId)
+            .WithHeader(RolesHeader, string.Join(',', Roles));
+        if (!string.IsNullOrWhiteSpace(commandId)) options.WithHeader(CommandIdHeader, commandId);
+        if (!string.IsNullOrWhiteSpace(correlationId)) options.CorrelationId = correlationId;
+        return options;
+    }
+}
+
+/// <summary>Role names of DESIGN 1.2 rule 10.</summary>
+public static class Roles
+{
+    public const string Analyst = "analyst";
+    public const string LeadAnalyst = "lead-analyst";
+    public const string ComplianceDirector = "compliance-director";
+    public const string Editor = "editor";
+    public const string Viewer = "viewer";
+
+    public static readonly IReadOnlyList<string> All = [Analyst, LeadAnalyst, ComplianceDirector, Editor, Viewer];
+}

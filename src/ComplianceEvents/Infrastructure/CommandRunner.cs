@@ -1,0 +1,120 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using FluentValidation;
+using JasperFx;
+using JasperFx.Events;
+using Marten;
+using Marten.Exceptions;
+using Wolverine;
+
+namespace ComplianceEvents.Infrastructure;
+
+/// <summary>What a decision function sees: the stream's current state, who asks, when, and a read session for other streams' state.</summary>
+public sealed record DecisionContext<TAggregate>(TAggregate? State, Actor Actor, DateTimeOffset Now, IQuerySession Reader)
+    where TAggregate : class;
+
+/// <summary>The answer of a decision: events to append (and flags), or a rule violation.</summary>
+public sealed record Decision(IReadOnlyList<object> Events, RuleViolation? Violation, IReadOnlyList<string> Flags, string? ResourceId)
+{
+    public static Decision Append(params object[] events) => new(events, null, [], null);
+    public static Decision Append(IReadOnlyList<object> events, IReadOnlyList<string> flags, string? resourceId = null) => new(events, null, flags, resourceId);
+    public static Decision Refuse(RuleViolation violation) => new([], violation, [], null);
+    public static implicit operator Decision(RuleViolation violation) => Refuse(violation);
+}
+
+/// <summary>An applied command id and its answer: a replay returns the answer and appends nothing.</summary>
+public sealed record CommandReceipt(string Id, string CommandType, string PayloadHash, CommandResult Result, DateTimeOffset RecordedAt);
+
+/// <summary>
+/// The one path every command takes, whatever its entry point (HTTP, CLI, queue): shape validation,
+/// actor, idempotency by command id, optimistic concurrency, the module's pure decision, one
+/// transaction with the events and the receipt. Rules are returned as <see cref="CommandResult"/>, never thrown.
+/// </summary>
+public sealed class CommandRunner(IDocumentStore store, CommandValidators validators, TimeProvider clock)
+{
+    public async Task<CommandResult> Run<TCommand, TAggregate>(
+        TCommand command, Envelope? envelope, string streamKey, long? expectedVersion,
+        Func<DecisionContext<TAggregate>, ValueTask<Decision>> decide, CancellationToken ct)
+        where TCommand : notnull where TAggregate : class
+    {
+        if (validators.For<TCommand>() is { } validator)
+        {
+            var validation = await validator.ValidateAsync(command, ct);
+            if (!validation.IsValid)
+                return CommandResult.Invalid(validation.Errors
+                    .Select(e => new FieldError(FieldPath(e.PropertyName), RuleName(e.ErrorCode), e.ErrorMessage)).ToList());
+        }
+
+        if (Actor.FromEnvelope(envelope) is not { } actor)
+            return new CommandResult { Outcome = Outcome.Unauthenticated, Rule = "actor-required", Message = "Every command needs an acting user." };
+
+        string? commandId = null;
+        envelope?.Headers.TryGetValue(Actor.CommandIdHeader, out commandId);
+        var payloadHash = Hash(command);
+        if (commandId is not null && await FindReceipt(commandId, typeof(TCommand).Name, payloadHash, ct) is { } earlier)
+            return earlier;
+
+        await using var session = store.LightweightSession();
+        session.CorrelationId = envelope?.CorrelationId;
+        session.CausationId = envelope?.Id.ToString();
+        session.LastModifiedBy = actor.UserId;
+        session.SetHeader("user-id", actor.UserId);
+        session.SetHeader("command", typeof(TCommand).Name);
+        if (commandId is not null) session.SetHeader("command-id", commandId);
+
+        try
+        {
+            var stream = expectedVersion is { } expected
+                ? await session.Events.FetchForWriting<TAggregate>(streamKey, expected, ct)
+                : await session.Events.FetchForWriting<TAggregate>(streamKey, ct);
+
+            var decision = await decide(new DecisionContext<TAggregate>(stream.Aggregate, actor, clock.GetUtcNow(), session));
+            if (decision.Violation is { } violation) return CommandResult.Refused(violation);
+
+            stream.AppendMany(decision.Events);
+            var result = CommandResult.Accepted(streamKey, (stream.StartingVersion ?? 0) + decision.Events.Count,
+                stream.Events.Select(e => e.Id).ToList(), decision.Flags) with { ResourceId = decision.ResourceId };
+            if (commandId is not null)
+                session.Insert(new CommandReceipt(commandId, typeof(TCommand).Name, payloadHash, result, clock.GetUtcNow()));
+            await session.SaveChangesAsync(ct);
+            return result;
+        }
+        catch (Exception e) when (IsConflict(e))
+        {
+            // A concurrent copy of the same command may have won: answer as it did (idempotency under concurrency).
+            if (commandId is not null && await FindReceipt(commandId, typeof(TCommand).Name, payloadHash, ct) is { } winner)
+                return winner;
+            return CommandResult.Refused(RuleViolation.Conflict("stream-version",
+                $"The stream '{streamKey}' changed concurrently{(expectedVersion is { } v ? $" (expected version {v})" : "")}; reload and retry."));
+        }
+    }
+
+    private async Task<CommandResult?> FindReceipt(string commandId, string commandType, string payloadHash, CancellationToken ct)
+    {
+        await using var query = store.QuerySession();
+        var receipt = await query.LoadAsync<CommandReceipt>(commandId, ct);
+        if (receipt is null) return null;
+        if (receipt.CommandType != commandType || receipt.PayloadHash != payloadHash)
+            return CommandResult.Refused(RuleViolation.Conflict("command-id-reused",
+                $"Command id '{commandId}' was already used for a different command ({receipt.CommandType}).", "commandId"));
+        return receipt.Result with { Replayed = true };
+    }
+
+    private static bool IsConflict(Exception e) =>
+        e is ConcurrencyException or DocumentAlreadyExistsException or Marten.Exceptions.ExistingStreamIdCollisionException
+            or JasperFx.Events.ExistingStreamIdCollisionException
+            or ConcurrentUpdateException
+        || (e.InnerException is { } inner && IsConflict(inner))
+        || (e is Npgsql.PostgresException { SqlState: "23505" });
+
+    /// <summary>"Members[0].Code" -> "members[0].code": the JSON names clients send.</summary>
+    public static string FieldPath(string propertyPath) =>
+        string.Join('.', propertyPath.Split('.').Select(JsonNamingPolicy.CamelCase.ConvertName));
+
+    /// <summary>FluentValidation's "NotEmptyValidator" -> "NotEmpty"; custom codes pass unchanged.</summary>
+    public static string RuleName(string errorCode) =>
+        errorCode.EndsWith("Validator", StringComparison.Ordinal) ? errorCode[..^"Validator".Length] : errorCode;
+
+    private static string Hash<T>(T command) =>
+        Convert.ToHexString(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(command)));
+}

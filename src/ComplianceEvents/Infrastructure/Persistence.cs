@@ -1,0 +1,46 @@
+using ComplianceEvents.Cycles;
+using JasperFx;
+using JasperFx.Events;
+using JasperFx.Events.Projections;
+using Marten;
+using Weasel.Core;
+using Wolverine.Marten;
+
+namespace ComplianceEvents.Infrastructure;
+
+public static class Persistence
+{
+    public const string ConnectionStringName = "Marten";
+
+    /// <summary>Event type names are stable and explicit (CONVENTIONS "Names"): moving or renaming a class never renames stored events.</summary>
+    public static readonly IReadOnlyDictionary<Type, string> EventNames = new Dictionary<Type, string>
+    {
+        [typeof(CycleOpened)] = "cycle_opened",
+    };
+
+    public static IServiceCollection AddCompliancePersistence(this IServiceCollection services, string connectionString)
+    {
+        services.AddMarten(opts => Configure(opts, connectionString))
+            .UseLightweightSessions()
+            .IntegrateWithWolverine();
+        services.AddSingleton(CommandValidators.FromAssembly(typeof(Persistence).Assembly));
+        services.AddSingleton<CommandRunner>();
+        services.AddSingleton(TimeProvider.System);
+        return services;
+    }
+
+    public static void Configure(StoreOptions opts, string connectionString)
+    {
+        opts.Connection(connectionString);
+        opts.DatabaseSchemaName = "compliance";
+        opts.UseSystemTextJsonForSerialization(EnumStorage.AsString);
+        opts.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
+        opts.Events.StreamIdentity = StreamIdentity.AsString;
+        opts.Events.MetadataConfig.EnableAll();
+        foreach (var (type, name) in EventNames)
+            opts.Events.MapEventType(type, name);
+
+        opts.Projections.Snapshot<Cycle>(SnapshotLifecycle.Inline);
+        opts.Schema.For<CommandReceipt>().Identity(r => r.Id);
+    }
+}

@@ -1,0 +1,22 @@
+using System.Text.Json.Serialization;
+using ComplianceEvents.Infrastructure;
+using JasperFx;
+using Wolverine;
+using Wolverine.Http;
+
+var builder = WebApplication.CreateBuilder(args);
+var connectionString = Database.ResolveConnectionString(builder.Configuration, builder.Services);
+builder.Services.AddCompliancePersistence(connectionString);
+builder.Host.UseWolverine(Messaging.Configure);
+builder.Services.AddWolverineHttp();
+builder.Services.AddProblemDetails();
+builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+
+var app = builder.Build();
+app.UseExceptionHandler();
+app.MapGet("/health", () => Results.Ok(new { status = "ok" }));
+app.MapWolverineEndpoints();
+
+return await app.RunJasperFxCommands(args);
+
+public partial class Program;

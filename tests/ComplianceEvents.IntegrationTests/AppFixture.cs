@@ -1,0 +1,105 @@
+using System.Net.Http.Json;
+using ComplianceEvents.Infrastructure;
+using JasperFx.CommandLine;
+using Marten;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Wolverine;
+
+namespace ComplianceEvents.IntegrationTests;
+
+/// <summary>
+/// One real host over one real PostgreSQL for the whole run: a throwaway cluster in a temp folder
+/// (removed after), or the server COMPLIANCE_TEST_DB points at. Either way the tests get a database of
+/// their own, created here and dropped after.
+/// </summary>
+public sealed class AppFixture : IAsyncLifetime
+{
+    private LocalPostgres? _cluster;
+    private string _serverConnectionString = "";
+    private readonly string _database = "compliance_test_" + Guid.NewGuid().ToString("N")[..8];
+
+    public WebApplicationFactory<Program> Factory { get; private set; } = null!;
+    public string ConnectionString { get; private set; } = "";
+    public IDocumentStore Store => Factory.Services.GetRequiredService<IDocumentStore>();
+    public IMessageBus Bus => Factory.Services.CreateScope().ServiceProvider.GetRequiredService<IMessageBus>();
+
+    public async Task InitializeAsync()
+    {
+        var external = Environment.GetEnvironmentVariable("COMPLIANCE_TEST_DB");
+        if (string.IsNullOrWhiteSpace(external))
+        {
+            _cluster = LocalPostgres.StartTemporary();
+            _serverConnectionString = _cluster.ConnectionString();
+        }
+        else _serverConnectionString = external;
+
+        await using (var conn = new NpgsqlConnection(_serverConnectionString))
+        {
+            await conn.OpenAsync();
+            await using var cmd = new NpgsqlCommand($"CREATE DATABASE {_database}", conn);
+            await cmd.ExecuteNonQueryAsync();
+        }
+        ConnectionString = new NpgsqlConnectionStringBuilder(_serverConnectionString) { Database = _database }.ConnectionString;
+
+        // Program ends in RunJasperFxCommands: the test host must be told to start the app it builds.
+        JasperFxEnvironment.AutoStartHost = true;
+        Factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
+        {
+            b.UseSetting($"ConnectionStrings:{Persistence.ConnectionStringName}", ConnectionString);
+            b.UseEnvironment("Development");
+        });
+        _ = Factory.Server; // start the host now, not in the first test
+        await Store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Factory.DisposeAsync();
+        NpgsqlConnection.ClearAllPools();
+        await using (var conn = new NpgsqlConnection(_serverConnectionString))
+        {
+            await conn.OpenAsync();
+            await using var cmd = new NpgsqlCommand($"DROP DATABASE IF EXISTS {_database} WITH (FORCE)", conn);
+            await cmd.ExecuteNonQueryAsync();
+        }
+        _cluster?.Dispose();
+    }
+
+    /// <summary>Wipes events, documents and receipts between tests.</summary>
+    public Task ResetAsync() => Store.Advanced.ResetAllData();
+
+    public HttpClient Client(string user = "alice", params string[] roles)
+    {
+        var client = Factory.CreateClient();
+        client.DefaultRequestHeaders.Add("X-User-Id", user);
+        if (roles.Length > 0) client.DefaultRequestHeaders.Add("X-User-Roles", string.Join(',', roles));
+        return client;
+    }
+
+    public Task<CommandResult> Send(object command, string user = "alice", string[]? roles = null, string? commandId = null) =>
+        Bus.InvokeAsync<CommandResult>(command, new Actor(user, roles ?? []).ToDeliveryOptions(commandId));
+
+    public async Task<long> EventCount()
+    {
+        await using var session = Store.QuerySession();
+        return await session.Events.QueryAllRawEvents().CountAsync();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class HostCollection : ICollectionFixture<AppFixture>
+{
+    public const string Name = "host";
+}
+
+/// <summary>Base for tests on the shared host: data is reset before each test.</summary>
+[Collection(HostCollection.Name)]
+public abstract class HostTest(AppFixture app) : IAsyncLifetime
+{
+    protected AppFixture App { get; } = app;
+    public Task InitializeAsync() => App.ResetAsync();
+    public Task DisposeAsync() => Task.CompletedTask;
+}
