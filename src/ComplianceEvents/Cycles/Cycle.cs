@@ -2,12 +2,32 @@ namespace ComplianceEvents.Cycles;
 
 /// <summary>Write model and inline snapshot of a <c>cycle:{id}</c> stream.</summary>
 public sealed record Cycle(string Id, string SummitName, string HostCity, string HostCountry,
-    DateOnly SummitStart, DateOnly SummitEnd, IReadOnlyList<Member> Members, long Version)
+    DateOnly SummitStart, DateOnly SummitEnd, IReadOnlyList<Member> Members, string? PreparedBy)
 {
-    public static string StreamKey(string cycleId) => $"cycle:{cycleId}";
+    public const string Prefix = "cycle:";
+    public static string StreamKey(string cycleId) => Prefix + cycleId;
+
+    public IReadOnlyList<ReportWindow> Windows { get; init; } = [];
+
+    /// <summary>Stream version, kept by Marten.</summary>
+    public long Version { get; set; }
+
+    public string CycleId => Id[Prefix.Length..];
+
+    public ReportWindow? Window(ReportKind kind) => Windows.FirstOrDefault(w => w.Kind == kind);
+
+    public bool HasMember(string code) => Members.Any(m => m.Code == code);
 
     public static Cycle Create(CycleOpened e) =>
-        new(StreamKey(e.CycleId), e.SummitName, e.HostCity, e.HostCountry, e.SummitStart, e.SummitEnd, e.Members, 1);
+        new(StreamKey(e.CycleId), e.SummitName, e.HostCity, e.HostCountry, e.SummitStart, e.SummitEnd, e.Members, e.PreparedBy);
 
-    public string CycleId => Id["cycle:".Length..];
+    public Cycle Apply(ReportWindowSet e) =>
+        this with { Windows = [.. Windows.Where(w => w.Kind != e.Kind).Append(new ReportWindow(e.Kind, e.Start, e.Cutoff)).OrderBy(w => w.Kind)] };
+
+    public Cycle Apply(CycleAmended e) =>
+        this with
+        {
+            SummitName = e.SummitName, HostCity = e.HostCity, HostCountry = e.HostCountry,
+            SummitStart = e.SummitStart, SummitEnd = e.SummitEnd, PreparedBy = e.PreparedBy,
+        };
 }

@@ -11,6 +11,15 @@ public sealed record Actor(string UserId, IReadOnlyList<string> Roles)
 
     public bool HasRole(string role) => Roles.Contains(role, StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>A cycle-wide compliance director: sets up cycles and commitments, reviews everywhere.</summary>
+    public bool IsDirector => HasRole(Infrastructure.Roles.ComplianceDirector);
+
+    /// <summary>May record evidence and propose scores (DESIGN 1.2 rule 10).</summary>
+    public bool CanAnalyse => HasRole(Infrastructure.Roles.Analyst) || HasRole(Infrastructure.Roles.LeadAnalyst) || IsDirector;
+
+    public RuleViolation? RequireDirector(string action) => IsDirector ? null
+        : RuleViolation.Forbidden("role-required", $"Only a compliance director may {action}.");
+
     public static Actor? FromEnvelope(Envelope? envelope)
     {
         if (envelope?.Headers.TryGetValue(UserHeader, out var user) != true || string.IsNullOrWhiteSpace(user)) return null;
@@ -42,4 +51,7 @@ public static class Roles
     public const string Viewer = "viewer";
 
     public static readonly IReadOnlyList<string> All = [Analyst, LeadAnalyst, ComplianceDirector, Editor, Viewer];
+
+    /// <summary>A role held for one commitment only, e.g. "lead-analyst@2024-apulia/19".</summary>
+    public static string Scoped(string role, string cycleId, string commitmentId) => $"{role}@{cycleId}/{commitmentId}";
 }

@@ -32,6 +32,12 @@ public sealed record CommandReceipt(string Id, string CommandType, string Payloa
 /// </summary>
 public sealed class CommandRunner(IDocumentStore store, CommandValidators validators, TimeProvider clock)
 {
+    public Task<CommandResult> Run<TCommand, TAggregate>(
+        TCommand command, Envelope? envelope, string streamKey, long? expectedVersion,
+        Func<DecisionContext<TAggregate>, Decision> decide, CancellationToken ct)
+        where TCommand : notnull where TAggregate : class =>
+        Run<TCommand, TAggregate>(command, envelope, streamKey, expectedVersion, ctx => ValueTask.FromResult(decide(ctx)), ct);
+
     public async Task<CommandResult> Run<TCommand, TAggregate>(
         TCommand command, Envelope? envelope, string streamKey, long? expectedVersion,
         Func<DecisionContext<TAggregate>, ValueTask<Decision>> decide, CancellationToken ct)

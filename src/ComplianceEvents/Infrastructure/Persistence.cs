@@ -1,3 +1,5 @@
+using ComplianceEvents.Assessments;
+using ComplianceEvents.Commitments;
 using ComplianceEvents.Cycles;
 using JasperFx;
 using JasperFx.Events;
@@ -16,6 +18,22 @@ public static class Persistence
     public static readonly IReadOnlyDictionary<Type, string> EventNames = new Dictionary<Type, string>
     {
         [typeof(CycleOpened)] = "cycle_opened",
+        [typeof(ReportWindowSet)] = "report_window_set",
+        [typeof(CycleAmended)] = "cycle_amended",
+        [typeof(CommitmentSelected)] = "commitment_selected",
+        [typeof(CommitmentRenumbered)] = "commitment_renumbered",
+        [typeof(MemberMarkedNotApplicable)] = "member_marked_not_applicable",
+        [typeof(MemberApplicabilityRestored)] = "member_applicability_restored",
+        [typeof(RubricPublished)] = "rubric_published",
+        [typeof(RubricRevised)] = "rubric_revised",
+        [typeof(AssessmentOpened)] = "assessment_opened",
+        [typeof(EvidenceRecorded)] = "evidence_recorded",
+        [typeof(EvidenceAmended)] = "evidence_amended",
+        [typeof(EvidenceWithdrawn)] = "evidence_withdrawn",
+        [typeof(ScoreProposed)] = "score_proposed",
+        [typeof(ProposalReturned)] = "proposal_returned",
+        [typeof(ScoreApproved)] = "score_approved",
+        [typeof(ScoreRejected)] = "score_rejected",
     };
 
     public static IServiceCollection AddCompliancePersistence(this IServiceCollection services, string connectionString)
@@ -41,6 +59,10 @@ public static class Persistence
             opts.Events.MapEventType(type, name);
 
         opts.Projections.Snapshot<Cycle>(SnapshotLifecycle.Inline);
+        opts.Projections.Snapshot<Commitment>(SnapshotLifecycle.Inline);
+        opts.Projections.Snapshot<Assessment>(SnapshotLifecycle.Inline);
+        opts.Schema.For<Commitment>().Index(c => c.CycleId);
+        opts.Schema.For<Assessment>().Index(a => a.CycleId);
         opts.Schema.For<CommandReceipt>().Identity(r => r.Id);
     }
 }

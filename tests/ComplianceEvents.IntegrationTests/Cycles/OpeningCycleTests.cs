@@ -56,7 +56,7 @@ public sealed class OpeningCycleTests(AppFixture app) : HostTest(app)
     [Fact]
     public async Task opening_the_same_cycle_twice_gets_409_and_appends_nothing()
     {
-        var client = App.Client();
+        var client = App.Client("alice", Roles.ComplianceDirector);
         Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/cycles", Apulia())).StatusCode);
         var again = await client.PostAsJsonAsync("/cycles", Apulia() with { SummitName = "Other" });
 
@@ -64,6 +64,14 @@ public sealed class OpeningCycleTests(AppFixture app) : HostTest(app)
         var problem = await again.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("cycle-exists", problem.GetProperty("title").GetString());
         Assert.Equal(1, await App.EventCount());
+    }
+
+    [Fact]
+    public async Task an_analyst_cannot_open_a_cycle_and_gets_403()
+    {
+        var response = await App.Client("ann", Roles.Analyst).PostAsJsonAsync("/cycles", Apulia());
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal(0, await App.EventCount());
     }
 
     [Fact]
@@ -87,8 +95,8 @@ public sealed class OpeningCycleTests(AppFixture app) : HostTest(app)
     [Fact]
     public async Task the_same_command_through_the_bus_is_accepted_and_replaying_its_command_id_appends_nothing()
     {
-        var first = await App.Send(Apulia(), commandId: "cmd-1");
-        var replay = await App.Send(Apulia(), commandId: "cmd-1");
+        var first = await App.Send(Apulia(), roles: [Roles.ComplianceDirector], commandId: "cmd-1");
+        var replay = await App.Send(Apulia(), roles: [Roles.ComplianceDirector], commandId: "cmd-1");
 
         Assert.True(first.IsAccepted);
         Assert.True(replay.IsAccepted);

@@ -54,10 +54,18 @@ public sealed class OpenCycleTests
     public void an_existing_cycle_is_a_conflict_on_the_cycle_id()
     {
         var existing = Cycle.Create(OpenCycleHandler.Decide(Taormina));
-        var violation = OpenCycleHandler.Check(existing, Taormina);
+        var director = new Actor("dana", [Roles.ComplianceDirector]);
+        var violation = OpenCycleHandler.Check(existing, Taormina, director);
         Assert.NotNull(violation);
         Assert.Equal(Outcome.Conflict, violation.Outcome);
         Assert.Equal("cycleId", violation.Field);
-        Assert.Null(OpenCycleHandler.Check(null, Taormina));
+        Assert.Null(OpenCycleHandler.Check(null, Taormina, director));
+    }
+
+    [Fact]
+    public void only_a_compliance_director_opens_a_cycle()
+    {
+        var violation = OpenCycleHandler.Check(null, Taormina, new Actor("ann", [Roles.Analyst, Roles.Editor]));
+        Assert.Equal(Outcome.Forbidden, violation?.Outcome);
     }
 }

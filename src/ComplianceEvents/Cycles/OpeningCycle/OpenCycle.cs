@@ -6,7 +6,7 @@ using Wolverine.Http;
 namespace ComplianceEvents.Cycles.OpeningCycle;
 
 public sealed record OpenCycle(string CycleId, string SummitName, string HostCity, string HostCountry,
-    DateOnly SummitStart, DateOnly SummitEnd, IReadOnlyList<Member> Members)
+    DateOnly SummitStart, DateOnly SummitEnd, IReadOnlyList<Member> Members, string? PreparedBy = null)
 {
     public sealed class Validator : AbstractValidator<OpenCycle>
     {
@@ -32,16 +32,17 @@ public sealed record OpenCycle(string CycleId, string SummitName, string HostCit
 
 public static class OpenCycleHandler
 {
-    public static RuleViolation? Check(Cycle? existing, OpenCycle cmd) =>
-        existing is null ? null : RuleViolation.Conflict("cycle-exists", $"Cycle '{cmd.CycleId}' already exists.", "cycleId");
+    public static RuleViolation? Check(Cycle? existing, OpenCycle cmd, Actor actor) =>
+        actor.RequireDirector("open a cycle")
+        ?? (existing is null ? null : RuleViolation.Conflict("cycle-exists", $"Cycle '{cmd.CycleId}' already exists.", "cycleId"));
 
     public static CycleOpened Decide(OpenCycle cmd) =>
         new(cmd.CycleId, cmd.SummitName.Trim(), cmd.HostCity.Trim(), cmd.HostCountry.Trim(), cmd.SummitStart, cmd.SummitEnd,
-            cmd.Members.Select(m => new Member(m.Code.Trim(), m.Name.Trim())).ToList());
+            cmd.Members.Select(m => new Member(m.Code.Trim(), m.Name.Trim())).ToList(), cmd.PreparedBy?.Trim());
 
     public static Task<CommandResult> Handle(OpenCycle cmd, Envelope envelope, CommandRunner runner, CancellationToken ct) =>
         runner.Run<OpenCycle, Cycle>(cmd, envelope, Cycle.StreamKey(cmd.CycleId ?? ""), null,
-            ctx => ValueTask.FromResult(Check(ctx.State, cmd) is { } v ? Decision.Refuse(v) : Decision.Append(Decide(cmd))), ct);
+            ctx => Check(ctx.State, cmd, ctx.Actor) is { } v ? v : Decision.Append(Decide(cmd)), ct);
 }
 
 public static class OpenCycleEndpoint

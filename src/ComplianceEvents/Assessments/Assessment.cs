@@ -1,0 +1,95 @@
+using ComplianceEvents.Commitments;
+
+namespace ComplianceEvents.Assessments;
+
+public sealed record EvidenceItem(string EvidenceId, DateOnly ActionDate, string Summary, IReadOnlyList<string> Dimensions,
+    Strength? Strength, IReadOnlyList<Citation> Citations, IReadOnlyList<string> Flags, int Revision = 1,
+    bool Withdrawn = false, string? WithdrawalReason = null);
+
+public enum ProposalStatus { Pending, Returned, Approved, Rejected }
+
+public sealed record Proposal(string ProposalId, int Score, string Rationale, IReadOnlyList<string> EvidenceIds, int RubricVersion,
+    string ProposedBy, DateTimeOffset ProposedAt, int? SuggestedScore, IReadOnlyList<string> Flags,
+    ProposalStatus Status = ProposalStatus.Pending, string? ReviewedBy = null, string? ReviewNote = null);
+
+/// <summary>The score that counts in reports; <see cref="EvidenceChangedSince"/> lists its evidence amended or withdrawn after approval.</summary>
+public sealed record ApprovedScore(string ProposalId, int Score, int RubricVersion, IReadOnlyList<string> EvidenceIds,
+    string ProposedBy, string ApprovedBy, DateTimeOffset ApprovedAt, IReadOnlyList<string> EvidenceChangedSince);
+
+/// <summary>Write model and inline snapshot of one (cycle, commitment, member) cell.</summary>
+public sealed record Assessment(string Id, string CycleId, string CommitmentId, string MemberCode)
+{
+    public static string StreamKey(string cycleId, string commitmentId, string memberCode) =>
+        $"assessment:{cycleId}:{commitmentId}:{memberCode}";
+
+    public IReadOnlyList<EvidenceItem> Evidence { get; init; } = [];
+    public IReadOnlyList<Proposal> Proposals { get; init; } = [];
+    public ApprovedScore? Approved { get; init; }
+    public long Version { get; set; }
+
+    public Proposal? Pending => Proposals.LastOrDefault(p => p.Status == ProposalStatus.Pending);
+    public EvidenceItem? FindEvidence(string id) => Evidence.FirstOrDefault(e => e.EvidenceId == id);
+    public IEnumerable<EvidenceItem> CurrentEvidence => Evidence.Where(e => !e.Withdrawn);
+
+    /// <summary>DESIGN 1.2 rule 9: the score the rubric's dimension rules suggest from the current evidence.</summary>
+    public int? SuggestedScore(Commitment commitment, Rubric? rubric) =>
+        rubric is { HasDimensionRules: true }
+            ? rubric.Suggest(DimensionCounts.From(commitment.Dimensions.Select(d => d.Code), CurrentEvidence.Select(e => (e.Dimensions, e.Strength))))
+            : null;
+
+    /// <summary>DESIGN 1.2 rule 8: why the approved score may be outdated (empty when it is not).</summary>
+    public IReadOnlyList<string> StaleReasons(Commitment commitment)
+    {
+        if (Approved is null) return [];
+        var reasons = new List<string>();
+        if (commitment.CurrentRubric is { } current && current.Version > Approved.RubricVersion)
+            reasons.Add($"rubric-revised: approved under version {Approved.RubricVersion}, current version {current.Version}");
+        reasons.AddRange(Approved.EvidenceChangedSince.Select(id =>
+            FindEvidence(id)?.Withdrawn == true ? $"evidence-withdrawn: {id}" : $"evidence-amended: {id}"));
+        return reasons;
+    }
+
+    public static Assessment Create(AssessmentOpened e) =>
+        new(StreamKey(e.CycleId, e.CommitmentId, e.MemberCode), e.CycleId, e.CommitmentId, e.MemberCode);
+
+    public Assessment Apply(EvidenceRecorded e) =>
+        this with { Evidence = [.. Evidence, new EvidenceItem(e.EvidenceId, e.ActionDate, e.Summary, e.Dimensions, e.Strength, e.Citations, e.Flags)] };
+
+    public Assessment Apply(EvidenceAmended e) =>
+        ChangeEvidence(e.EvidenceId, x => x with
+        {
+            ActionDate = e.ActionDate, Summary = e.Summary, Dimensions = e.Dimensions, Strength = e.Strength,
+            Citations = e.Citations, Flags = e.Flags, Revision = x.Revision + 1,
+        });
+
+    public Assessment Apply(EvidenceWithdrawn e) =>
+        ChangeEvidence(e.EvidenceId, x => x with { Withdrawn = true, WithdrawalReason = e.Reason });
+
+    public Assessment Apply(ScoreProposed e) =>
+        this with
+        {
+            Proposals = [.. Proposals, new Proposal(e.ProposalId, e.Score, e.Rationale, e.EvidenceIds, e.RubricVersion,
+                e.ProposedBy, e.ProposedAt, e.SuggestedScore, e.Flags)],
+        };
+
+    public Assessment Apply(ProposalReturned e) => Review(e.ProposalId, ProposalStatus.Returned, e.ReturnedBy, e.Reason);
+
+    public Assessment Apply(ScoreRejected e) => Review(e.ProposalId, ProposalStatus.Rejected, e.RejectedBy, e.Reason);
+
+    public Assessment Apply(ScoreApproved e) =>
+        Review(e.ProposalId, ProposalStatus.Approved, e.ApprovedBy, e.Comment) with
+        {
+            Approved = new ApprovedScore(e.ProposalId, e.Score, e.RubricVersion, e.EvidenceIds, e.ProposedBy, e.ApprovedBy, e.ApprovedAt, []),
+        };
+
+    private Assessment ChangeEvidence(string id, Func<EvidenceItem, EvidenceItem> change)
+    {
+        var approved = Approved is { } a && a.EvidenceIds.Contains(id) && !a.EvidenceChangedSince.Contains(id)
+            ? a with { EvidenceChangedSince = [.. a.EvidenceChangedSince, id] }
+            : Approved;
+        return this with { Evidence = [.. Evidence.Select(x => x.EvidenceId == id ? change(x) : x)], Approved = approved };
+    }
+
+    private Assessment Review(string proposalId, ProposalStatus status, string by, string? note) =>
+        this with { Proposals = [.. Proposals.Select(p => p.ProposalId == proposalId ? p with { Status = status, ReviewedBy = by, ReviewNote = note } : p)] };
+}

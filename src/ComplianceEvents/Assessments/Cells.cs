@@ -1,0 +1,55 @@
+using ComplianceEvents.Commitments;
+using ComplianceEvents.Cycles;
+using ComplianceEvents.Infrastructure;
+using FluentValidation;
+using Marten;
+using Wolverine;
+
+namespace ComplianceEvents.Assessments;
+
+/// <summary>Every assessment command addresses one cell.</summary>
+public interface IAssessmentCommand
+{
+    string CycleId { get; }
+    string CommitmentId { get; }
+    string MemberCode { get; }
+    long? ExpectedVersion { get; }
+}
+
+/// <summary>What a decision on a cell may consult besides the cell itself.</summary>
+public sealed record Cell(Cycle Cycle, Commitment Commitment, string MemberCode, Assessment? State, Actor Actor, DateTimeOffset Now)
+{
+    /// <summary>The cell's evidence list, or empty when the stream does not exist yet.</summary>
+    public IReadOnlyList<EvidenceItem> Evidence => State?.Evidence ?? [];
+}
+
+public static class Cells
+{
+    public static void AddressRules<T>(this AbstractValidator<T> v) where T : IAssessmentCommand
+    {
+        v.RuleFor(c => c.CycleId).NotEmpty().Matches(Slugs.Pattern).WithMessage(Slugs.Message);
+        v.RuleFor(c => c.CommitmentId).NotEmpty().Matches(Slugs.Pattern).WithMessage(Slugs.Message);
+        v.RuleFor(c => c.MemberCode).NotEmpty().Matches("^[A-Z]{2,3}$").WithMessage("A member code is 2 or 3 capital letters, e.g. CA, EU, UK.");
+    }
+
+    /// <summary>
+    /// Loads the cycle and commitment, refuses unknown cells (404), runs the decision, and opens the
+    /// stream with <see cref="AssessmentOpened"/> when the cell has no events yet.
+    /// </summary>
+    public static Task<CommandResult> RunOnCell<TCommand>(this CommandRunner runner, TCommand cmd, Envelope envelope,
+        Func<Cell, Decision> decide, CancellationToken ct) where TCommand : IAssessmentCommand =>
+        runner.Run<TCommand, Assessment>(cmd, envelope, Assessment.StreamKey(cmd.CycleId, cmd.CommitmentId, cmd.MemberCode), cmd.ExpectedVersion,
+            async ctx =>
+            {
+                var cycle = await ctx.Reader.LoadAsync<Cycle>(Cycle.StreamKey(cmd.CycleId), ct);
+                if (cycle is null) return RuleViolation.NotFound("cycle-not-found", $"Cycle '{cmd.CycleId}' does not exist.", "cycleId");
+                var commitment = await ctx.Reader.LoadAsync<Commitment>(Commitment.StreamKey(cmd.CycleId, cmd.CommitmentId), ct);
+                if (commitment is null) return Lookups.CommitmentNotFound(cmd.CycleId, cmd.CommitmentId);
+                if (!cycle.HasMember(cmd.MemberCode))
+                    return RuleViolation.NotFound("member-not-in-cycle", $"'{cmd.MemberCode}' is not a member assessed in {cmd.CycleId}.", "memberCode");
+
+                var decision = decide(new Cell(cycle, commitment, cmd.MemberCode, ctx.State, ctx.Actor, ctx.Now));
+                if (decision.Violation is not null || ctx.State is not null) return decision;
+                return decision with { Events = [new AssessmentOpened(cmd.CycleId, cmd.CommitmentId, cmd.MemberCode), .. decision.Events] };
+            }, ct);
+}

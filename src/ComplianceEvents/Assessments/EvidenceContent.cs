@@ -1,0 +1,65 @@
+using ComplianceEvents.Cycles;
+using ComplianceEvents.Infrastructure;
+using FluentValidation;
+
+namespace ComplianceEvents.Assessments;
+
+/// <summary>The content shared by recording and amending evidence.</summary>
+public interface IEvidenceContent
+{
+    DateOnly ActionDate { get; }
+    string Summary { get; }
+    IReadOnlyList<string>? Dimensions { get; }
+    Strength? Strength { get; }
+    IReadOnlyList<Citation> Citations { get; }
+}
+
+public sealed class EvidenceContentValidator : AbstractValidator<IEvidenceContent>
+{
+    public EvidenceContentValidator()
+    {
+        RuleFor(e => e.ActionDate).NotEqual(default(DateOnly)).WithMessage("'Action Date' is required.");
+        RuleFor(e => e.Summary).NotEmpty().MaximumLength(20_000);
+        RuleFor(e => e.Strength).IsInEnum();
+        RuleFor(e => e.Citations).NotEmpty().WithMessage("Evidence needs at least one citation.");
+        RuleForEach(e => e.Citations).ChildRules(c =>
+        {
+            c.RuleFor(x => x.Title).NotEmpty().MaximumLength(1000);
+            c.RuleFor(x => x.Publisher).NotEmpty().MaximumLength(500);
+            c.RuleFor(x => x.Accessed).NotEqual(default(DateOnly)).WithMessage("'Accessed' (the access date) is required.");
+            c.RuleFor(x => x.Url).NotEmpty()
+                .Must(u => Uri.TryCreate(u, UriKind.Absolute, out var uri) && (uri.Scheme == "http" || uri.Scheme == "https"))
+                .WithErrorCode("AbsoluteHttpUrl").WithMessage("'Url' must be an absolute http(s) URL.");
+        });
+    }
+}
+
+public static class EvidenceContent
+{
+    /// <summary>Rules that need the cell: dimension codes must be the commitment's.</summary>
+    public static RuleViolation? Check(IEvidenceContent content, Cell cell)
+    {
+        var known = cell.Commitment.Dimensions.Select(d => d.Code).ToHashSet();
+        var unknown = (content.Dimensions ?? []).Where(d => !known.Contains(d)).ToList();
+        return unknown.Count == 0 ? null
+            : RuleViolation.Rejected("unknown-dimension",
+                $"Unknown dimension(s) {string.Join(", ", unknown)}; commitment {cell.Commitment.CommitmentId} has {(known.Count == 0 ? "none" : string.Join(", ", known))}.",
+                "dimensions");
+    }
+
+    /// <summary>
+    /// DESIGN 1.2 rule 1: evidence outside a report window is recorded but flagged, and an access date
+    /// before the publication date is suspect. Flags never refuse.
+    /// </summary>
+    public static IReadOnlyList<string> Flags(IEvidenceContent content, Cell cell)
+    {
+        var flags = new List<string>();
+        foreach (var w in cell.Cycle.Windows.Where(w => !w.Contains(content.ActionDate)))
+            flags.Add($"outside-window:{w.Kind.ToString().ToLowerInvariant()} ({content.ActionDate:yyyy-MM-dd} is outside {w.Start:yyyy-MM-dd}..{w.Cutoff:yyyy-MM-dd})");
+        if (cell.Cycle.Windows.Count == 0) flags.Add("no-window-set");
+        flags.AddRange(content.Citations.Select((c, i) => (c, i)).Where(x => x.c.AccessedBeforePublished)
+            .Select(x => $"access-before-publication:citation-{x.i + 1} (accessed {x.c.Accessed:yyyy-MM-dd}, published {x.c.Published:yyyy-MM-dd})"));
+        if (!cell.Commitment.IsApplicable(cell.MemberCode)) flags.Add("member-not-applicable");
+        return flags;
+    }
+}

@@ -1,0 +1,40 @@
+using ComplianceEvents.Infrastructure;
+using FluentValidation;
+using Wolverine;
+
+namespace ComplianceEvents.Assessments.RecordingEvidence;
+
+/// <summary>Records one dated government action. <paramref name="EvidenceId"/> is optional: e1, e2, ... when omitted.</summary>
+public sealed record RecordEvidence(string CycleId, string CommitmentId, string MemberCode, DateOnly ActionDate, string Summary,
+    IReadOnlyList<Citation> Citations, IReadOnlyList<string>? Dimensions = null, Strength? Strength = null,
+    string? EvidenceId = null, long? ExpectedVersion = null) : IAssessmentCommand, IEvidenceContent
+{
+    public sealed class Validator : AbstractValidator<RecordEvidence>
+    {
+        public Validator()
+        {
+            this.AddressRules();
+            Include(new EvidenceContentValidator());
+            RuleFor(c => c.EvidenceId).Matches(Slugs.Pattern).When(c => c.EvidenceId is not null).WithMessage(Slugs.Message);
+        }
+    }
+}
+
+public static class RecordEvidenceHandler
+{
+    public static Decision Decide(RecordEvidence cmd, Cell cell)
+    {
+        if (!cell.Actor.CanAnalyse)
+            return RuleViolation.Forbidden("role-required", "Recording evidence needs the analyst, lead analyst or compliance director role.");
+        var id = cmd.EvidenceId ?? $"e{cell.Evidence.Count + 1}";
+        if (cell.State?.FindEvidence(id) is not null)
+            return RuleViolation.Conflict("evidence-exists", $"Evidence '{id}' already exists in this assessment.", "evidenceId");
+        if (EvidenceContent.Check(cmd, cell) is { } v) return v;
+
+        var flags = EvidenceContent.Flags(cmd, cell);
+        return Decision.Append([new EvidenceRecorded(id, cmd.ActionDate, cmd.Summary.Trim(), cmd.Dimensions ?? [], cmd.Strength, cmd.Citations, flags)], flags, id);
+    }
+
+    public static Task<CommandResult> Handle(RecordEvidence cmd, Envelope envelope, CommandRunner runner, CancellationToken ct) =>
+        runner.RunOnCell(cmd, envelope, cell => Decide(cmd, cell), ct);
+}

@@ -1,0 +1,30 @@
+using ComplianceEvents.Infrastructure;
+using FluentValidation;
+using Wolverine;
+
+namespace ComplianceEvents.Assessments.ReturningProposal;
+
+/// <summary>Sends the pending proposal back for changes; the analyst may then propose again.</summary>
+public sealed record ReturnProposal(string CycleId, string CommitmentId, string MemberCode, string ProposalId, string Reason,
+    long? ExpectedVersion = null) : IAssessmentCommand
+{
+    public sealed class Validator : AbstractValidator<ReturnProposal>
+    {
+        public Validator()
+        {
+            this.AddressRules();
+            RuleFor(c => c.ProposalId).NotEmpty();
+            RuleFor(c => c.Reason).NotEmpty().MaximumLength(2000);
+        }
+    }
+}
+
+public static class ReturnProposalHandler
+{
+    public static Decision Decide(ReturnProposal cmd, Cell cell) =>
+        Reviews.Check(cell, cmd.ProposalId, "return") is { } v ? v
+            : Decision.Append([new ProposalReturned(cmd.ProposalId, cmd.Reason.Trim(), cell.Actor.UserId, cell.Now)], [], cmd.ProposalId);
+
+    public static Task<CommandResult> Handle(ReturnProposal cmd, Envelope envelope, CommandRunner runner, CancellationToken ct) =>
+        runner.RunOnCell(cmd, envelope, cell => Decide(cmd, cell), ct);
+}

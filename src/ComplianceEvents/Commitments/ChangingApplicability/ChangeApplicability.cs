@@ -1,0 +1,62 @@
+using ComplianceEvents.Cycles;
+using ComplianceEvents.Infrastructure;
+using FluentValidation;
+using Wolverine;
+
+namespace ComplianceEvents.Commitments.ChangingApplicability;
+
+/// <summary>A commitment that does not apply to a member: the cell is N/A, not a score (DESIGN 1.1 "assessment").</summary>
+public sealed record MarkMemberNotApplicable(string CycleId, string CommitmentId, string MemberCode, string Reason, long? ExpectedVersion = null);
+
+/// <summary>Undoes <see cref="MarkMemberNotApplicable"/>.</summary>
+public sealed record RestoreMemberApplicability(string CycleId, string CommitmentId, string MemberCode, string Reason, long? ExpectedVersion = null);
+
+public sealed class MarkMemberNotApplicableValidator : AbstractValidator<MarkMemberNotApplicable>
+{
+    public MarkMemberNotApplicableValidator()
+    {
+        RuleFor(c => c.CycleId).NotEmpty();
+        RuleFor(c => c.CommitmentId).NotEmpty();
+        RuleFor(c => c.MemberCode).NotEmpty();
+        RuleFor(c => c.Reason).NotEmpty().MaximumLength(2000);
+    }
+}
+
+public sealed class RestoreMemberApplicabilityValidator : AbstractValidator<RestoreMemberApplicability>
+{
+    public RestoreMemberApplicabilityValidator()
+    {
+        RuleFor(c => c.CycleId).NotEmpty();
+        RuleFor(c => c.CommitmentId).NotEmpty();
+        RuleFor(c => c.MemberCode).NotEmpty();
+        RuleFor(c => c.Reason).NotEmpty().MaximumLength(2000);
+    }
+}
+
+public static class ChangeApplicabilityHandler
+{
+    public static RuleViolation? Check(Commitment? commitment, Cycle? cycle, string cycleId, string commitmentId, string member, bool markingNotApplicable, Actor actor)
+    {
+        if (commitment is null || cycle is null) return Lookups.CommitmentNotFound(cycleId, commitmentId);
+        if (commitment.RequireReviewer(actor, "change which members a commitment applies to") is { } forbidden) return forbidden;
+        if (!cycle.HasMember(member))
+            return RuleViolation.Rejected("member-not-in-cycle", $"'{member}' is not a member assessed in {cycleId}.", "memberCode");
+        if (markingNotApplicable && !commitment.IsApplicable(member))
+            return RuleViolation.Conflict("already-not-applicable", $"Commitment {commitmentId} is already not applicable to {member}.", "memberCode");
+        if (!markingNotApplicable && commitment.IsApplicable(member))
+            return RuleViolation.Conflict("already-applicable", $"Commitment {commitmentId} already applies to {member}.", "memberCode");
+        return null;
+    }
+
+    public static Task<CommandResult> Handle(MarkMemberNotApplicable cmd, Envelope envelope, CommandRunner runner, CancellationToken ct) =>
+        runner.Run<MarkMemberNotApplicable, Commitment>(cmd, envelope, Commitment.StreamKey(cmd.CycleId, cmd.CommitmentId), cmd.ExpectedVersion,
+            async ctx => Check(ctx.State, await ctx.Reader.LoadAsync<Cycle>(Cycle.StreamKey(cmd.CycleId), ct),
+                    cmd.CycleId, cmd.CommitmentId, cmd.MemberCode, true, ctx.Actor) is { } v ? v
+                : Decision.Append(new MemberMarkedNotApplicable(cmd.CycleId, cmd.CommitmentId, cmd.MemberCode, cmd.Reason.Trim())), ct);
+
+    public static Task<CommandResult> Handle(RestoreMemberApplicability cmd, Envelope envelope, CommandRunner runner, CancellationToken ct) =>
+        runner.Run<RestoreMemberApplicability, Commitment>(cmd, envelope, Commitment.StreamKey(cmd.CycleId, cmd.CommitmentId), cmd.ExpectedVersion,
+            async ctx => Check(ctx.State, await ctx.Reader.LoadAsync<Cycle>(Cycle.StreamKey(cmd.CycleId), ct),
+                    cmd.CycleId, cmd.CommitmentId, cmd.MemberCode, false, ctx.Actor) is { } v ? v
+                : Decision.Append(new MemberApplicabilityRestored(cmd.CycleId, cmd.CommitmentId, cmd.MemberCode, cmd.Reason.Trim())), ct);
+}

@@ -1,0 +1,49 @@
+using ComplianceEvents.Infrastructure;
+
+namespace ComplianceEvents.Commitments;
+
+/// <summary>Write model and inline snapshot of a <c>commitment:{cycle}:{commitment}</c> stream.</summary>
+public sealed record Commitment(string Id, string CycleId, string CommitmentId, int Number, string IssueArea, string Title,
+    string Text, string Source, IReadOnlyList<string> Background, IReadOnlyList<string> Features,
+    IReadOnlyList<Dimension> Dimensions, IReadOnlyList<Definition> Definitions, IReadOnlyList<string> InterpretiveGuidelines,
+    string LeadAnalyst, string? ComplianceDirector)
+{
+    public static string StreamKey(string cycleId, string commitmentId) => $"commitment:{cycleId}:{commitmentId}";
+
+    public IReadOnlyDictionary<string, string> NotApplicable { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyList<Rubric> Rubrics { get; init; } = [];
+    public long Version { get; set; }
+
+    public Rubric? CurrentRubric => Rubrics.Count == 0 ? null : Rubrics[^1];
+    public Rubric? RubricVersion(int version) => Rubrics.FirstOrDefault(r => r.Version == version);
+    public bool IsApplicable(string memberCode) => !NotApplicable.ContainsKey(memberCode);
+
+    /// <summary>
+    /// DESIGN 1.2 rule 10: the commitment's own lead analyst or compliance director, a holder of either
+    /// role scoped to this commitment, or a cycle-wide compliance director.
+    /// </summary>
+    public bool CanReview(Actor actor) =>
+        actor.UserId == LeadAnalyst || actor.UserId == ComplianceDirector || actor.IsDirector
+        || actor.HasRole(Roles.Scoped(Roles.LeadAnalyst, CycleId, CommitmentId))
+        || actor.HasRole(Roles.Scoped(Roles.ComplianceDirector, CycleId, CommitmentId));
+
+    public RuleViolation? RequireReviewer(Actor actor, string action) => CanReview(actor) ? null
+        : RuleViolation.Forbidden("reviewer-required",
+            $"Only the lead analyst or compliance director of commitment {CycleId}/{CommitmentId} may {action}.");
+
+    public static Commitment Create(CommitmentSelected e) =>
+        new(StreamKey(e.CycleId, e.CommitmentId), e.CycleId, e.CommitmentId, e.Number, e.IssueArea, e.Title, e.Text, e.Source,
+            e.Background, e.Features, e.Dimensions, e.Definitions, e.InterpretiveGuidelines, e.LeadAnalyst, e.ComplianceDirector);
+
+    public Commitment Apply(CommitmentRenumbered e) => this with { Number = e.NewNumber };
+
+    public Commitment Apply(MemberMarkedNotApplicable e) =>
+        this with { NotApplicable = new Dictionary<string, string>(NotApplicable) { [e.MemberCode] = e.Reason } };
+
+    public Commitment Apply(MemberApplicabilityRestored e) =>
+        this with { NotApplicable = NotApplicable.Where(kv => kv.Key != e.MemberCode).ToDictionary() };
+
+    public Commitment Apply(RubricPublished e) => this with { Rubrics = [e.Rubric] };
+
+    public Commitment Apply(RubricRevised e) => this with { Rubrics = [.. Rubrics, e.Rubric] };
+}

@@ -1,0 +1,36 @@
+using ComplianceEvents.Infrastructure;
+using FluentValidation;
+using Wolverine;
+
+namespace ComplianceEvents.Commitments.PublishingRubric;
+
+/// <summary>Publishes rubric version 1 of a commitment; later versions come from <c>ReviseRubric</c>.</summary>
+public sealed record PublishRubric(string CycleId, string CommitmentId, RubricInput Rubric, long? ExpectedVersion = null)
+{
+    public sealed class Validator : AbstractValidator<PublishRubric>
+    {
+        public Validator()
+        {
+            RuleFor(c => c.CycleId).NotEmpty();
+            RuleFor(c => c.CommitmentId).NotEmpty();
+            RuleFor(c => c.Rubric).NotNull().SetValidator(new RubricInput.Validator());
+        }
+    }
+}
+
+public static class PublishRubricHandler
+{
+    public static RuleViolation? Check(PublishRubric cmd, Commitment? commitment, Actor actor)
+    {
+        if (commitment is null) return Lookups.CommitmentNotFound(cmd.CycleId, cmd.CommitmentId);
+        if (commitment.RequireReviewer(actor, "publish its rubric") is { } forbidden) return forbidden;
+        if (commitment.CurrentRubric is not null)
+            return RuleViolation.Conflict("rubric-exists", $"Commitment {cmd.CommitmentId} already has rubric version {commitment.CurrentRubric.Version}; revise it instead.");
+        return cmd.Rubric.CheckAgainst(commitment);
+    }
+
+    public static Task<CommandResult> Handle(PublishRubric cmd, Envelope envelope, CommandRunner runner, CancellationToken ct) =>
+        runner.Run<PublishRubric, Commitment>(cmd, envelope, Commitment.StreamKey(cmd.CycleId, cmd.CommitmentId), cmd.ExpectedVersion,
+            ctx => Check(cmd, ctx.State, ctx.Actor) is { } v ? v
+                : Decision.Append(new RubricPublished(cmd.CycleId, cmd.CommitmentId, cmd.Rubric.ToRubric(1))), ct);
+}

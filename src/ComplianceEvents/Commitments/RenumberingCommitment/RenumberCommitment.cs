@@ -1,0 +1,41 @@
+using ComplianceEvents.Infrastructure;
+using FluentValidation;
+using Marten;
+using Wolverine;
+
+namespace ComplianceEvents.Commitments.RenumberingCommitment;
+
+/// <summary>Report-local numbers change (DESIGN 1.1); the commitment's id and stream do not.</summary>
+public sealed record RenumberCommitment(string CycleId, string CommitmentId, int Number, string Reason, long? ExpectedVersion = null)
+{
+    public sealed class Validator : AbstractValidator<RenumberCommitment>
+    {
+        public Validator()
+        {
+            RuleFor(c => c.CycleId).NotEmpty();
+            RuleFor(c => c.CommitmentId).NotEmpty();
+            RuleFor(c => c.Number).GreaterThan(0);
+            RuleFor(c => c.Reason).NotEmpty().MaximumLength(2000);
+        }
+    }
+}
+
+public static class RenumberCommitmentHandler
+{
+    public static RuleViolation? Check(RenumberCommitment cmd, Commitment? commitment, bool numberTaken, Actor actor)
+    {
+        if (commitment is null) return Lookups.CommitmentNotFound(cmd.CycleId, cmd.CommitmentId);
+        if (actor.RequireDirector("renumber a commitment") is { } forbidden) return forbidden;
+        if (commitment.Number == cmd.Number) return RuleViolation.Conflict("no-change", $"The commitment already has number {cmd.Number}.", "number");
+        return numberTaken ? RuleViolation.Conflict("number-taken", $"Another commitment of {cmd.CycleId} already has number {cmd.Number}.", "number") : null;
+    }
+
+    public static Task<CommandResult> Handle(RenumberCommitment cmd, Envelope envelope, CommandRunner runner, CancellationToken ct) =>
+        runner.Run<RenumberCommitment, Commitment>(cmd, envelope, Commitment.StreamKey(cmd.CycleId, cmd.CommitmentId), cmd.ExpectedVersion,
+            async ctx =>
+            {
+                var taken = await ctx.Reader.Query<Commitment>().AnyAsync(c => c.CycleId == cmd.CycleId && c.Number == cmd.Number, ct);
+                return Check(cmd, ctx.State, taken, ctx.Actor) is { } v ? v
+                    : Decision.Append(new CommitmentRenumbered(cmd.CycleId, cmd.CommitmentId, ctx.State!.Number, cmd.Number, cmd.Reason.Trim()));
+            }, ct);
+}

@@ -1,0 +1,44 @@
+using ComplianceEvents.Infrastructure;
+using FluentValidation;
+using Wolverine;
+
+namespace ComplianceEvents.Commitments.RevisingRubric;
+
+/// <summary>
+/// A new rubric version. DESIGN 1.2 rule 8: it never rescores anything; approvals under older versions
+/// stay valid and are listed as resting on an outdated rubric.
+/// </summary>
+public sealed record ReviseRubric(string CycleId, string CommitmentId, RubricInput Rubric, string Reason, long? ExpectedVersion = null)
+{
+    public sealed class Validator : AbstractValidator<ReviseRubric>
+    {
+        public Validator()
+        {
+            RuleFor(c => c.CycleId).NotEmpty();
+            RuleFor(c => c.CommitmentId).NotEmpty();
+            RuleFor(c => c.Rubric).NotNull().SetValidator(new RubricInput.Validator());
+            RuleFor(c => c.Reason).NotEmpty().MaximumLength(2000);
+        }
+    }
+}
+
+public static class ReviseRubricHandler
+{
+    public static RuleViolation? Check(ReviseRubric cmd, Commitment? commitment, Actor actor)
+    {
+        if (commitment is null) return Lookups.CommitmentNotFound(cmd.CycleId, cmd.CommitmentId);
+        if (commitment.RequireReviewer(actor, "revise its rubric") is { } forbidden) return forbidden;
+        if (commitment.CurrentRubric is null)
+            return RuleViolation.Rejected("no-rubric", $"Commitment {cmd.CommitmentId} has no rubric yet; publish version 1 first.");
+        return cmd.Rubric.CheckAgainst(commitment);
+    }
+
+    public static Task<CommandResult> Handle(ReviseRubric cmd, Envelope envelope, CommandRunner runner, CancellationToken ct) =>
+        runner.Run<ReviseRubric, Commitment>(cmd, envelope, Commitment.StreamKey(cmd.CycleId, cmd.CommitmentId), cmd.ExpectedVersion,
+            ctx =>
+            {
+                if (Check(cmd, ctx.State, ctx.Actor) is { } v) return v;
+                var previous = ctx.State!.CurrentRubric!.Version;
+                return Decision.Append(new RubricRevised(cmd.CycleId, cmd.CommitmentId, cmd.Rubric.ToRubric(previous + 1), previous, cmd.Reason.Trim()));
+            }, ct);
+}

@@ -1,0 +1,36 @@
+using ComplianceEvents.Infrastructure;
+using FluentValidation;
+using Wolverine;
+
+namespace ComplianceEvents.Cycles.AmendingCycle;
+
+/// <summary>Corrects a cycle's summit facts. Members stay as opened: assessments hang on them.</summary>
+public sealed record AmendCycle(string CycleId, string SummitName, string HostCity, string HostCountry,
+    DateOnly SummitStart, DateOnly SummitEnd, string? PreparedBy, string Reason, long? ExpectedVersion = null)
+{
+    public sealed class Validator : AbstractValidator<AmendCycle>
+    {
+        public Validator()
+        {
+            RuleFor(c => c.CycleId).NotEmpty().Matches(Slugs.Pattern).WithMessage(Slugs.Message);
+            RuleFor(c => c.SummitName).NotEmpty().MaximumLength(200);
+            RuleFor(c => c.HostCity).NotEmpty().MaximumLength(100);
+            RuleFor(c => c.HostCountry).NotEmpty().MaximumLength(100);
+            RuleFor(c => c.SummitEnd).GreaterThanOrEqualTo(c => c.SummitStart).WithMessage("'Summit End' must be on or after 'Summit Start'.");
+            RuleFor(c => c.Reason).NotEmpty().MaximumLength(2000);
+        }
+    }
+}
+
+public static class AmendCycleHandler
+{
+    public static RuleViolation? Check(Cycle? cycle, AmendCycle cmd, Actor actor) =>
+        cycle is null ? RuleViolation.NotFound("cycle-not-found", $"Cycle '{cmd.CycleId}' does not exist.", "cycleId")
+        : actor.RequireDirector("amend a cycle");
+
+    public static Task<CommandResult> Handle(AmendCycle cmd, Envelope envelope, CommandRunner runner, CancellationToken ct) =>
+        runner.Run<AmendCycle, Cycle>(cmd, envelope, Cycle.StreamKey(cmd.CycleId), cmd.ExpectedVersion,
+            ctx => Check(ctx.State, cmd, ctx.Actor) is { } v ? v
+                : Decision.Append(new CycleAmended(cmd.CycleId, cmd.SummitName.Trim(), cmd.HostCity.Trim(), cmd.HostCountry.Trim(),
+                    cmd.SummitStart, cmd.SummitEnd, cmd.PreparedBy?.Trim(), cmd.Reason.Trim())), ct);
+}
