@@ -41,9 +41,19 @@ public sealed class EvidenceTests(AppFixture app) : WriteSideTest(app)
     public async Task an_access_date_before_the_publication_date_is_flagged()
     {
         await World.Build();
-        var suspect = World.Cbcf with { Published = new DateOnly(2024, 10, 1), Accessed = new DateOnly(2024, 9, 20) };
+        var suspect = World.Cbcf with { Published = "2024-10", Accessed = new DateOnly(2024, 9, 20) };
         var result = await World.Expect(World.AsAnalyst(World.Evidence("CA", new DateOnly(2024, 7, 12)) with { Citations = [World.Cbcf, suspect] }));
         Assert.Contains(result.Flags, f => f.StartsWith("access-before-publication:citation-2"));
+    }
+
+    [Fact]
+    public async Task evidence_whose_footnote_was_lost_is_accepted_and_flagged()
+    {
+        await World.Build();
+        var noCitation = await World.Expect(World.AsAnalyst(World.Evidence("US", new DateOnly(2024, 11, 26)) with { Citations = [] }));
+        Assert.Contains("no-citation", noCitation.Flags);
+        var noAccess = await World.Expect(World.AsAnalyst(World.Evidence("UK", new DateOnly(2024, 7, 24)) with { Citations = [World.Cbcf with { Accessed = null }] }));
+        Assert.Contains("no-access-date:citation-1", noAccess.Flags);
     }
 
     [Fact]
@@ -51,9 +61,9 @@ public sealed class EvidenceTests(AppFixture app) : WriteSideTest(app)
     {
         await World.Build();
         var ok = World.Evidence("CA", new DateOnly(2024, 7, 12), Strength.Strong, "prevent");
-        var invalid = await Refused(() => World.AsAnalyst(ok with { Citations = [], Summary = "" }), Outcome.Invalid, "validation");
-        Assert.Contains(invalid.Errors, e => e.Field == "citations");
+        var invalid = await Refused(() => World.AsAnalyst(ok with { Summary = "", Citations = [World.Cbcf with { Published = "12 July 2024" }] }), Outcome.Invalid, "validation");
         Assert.Contains(invalid.Errors, e => e.Field == "summary");
+        Assert.Contains(invalid.Errors, e => e.Field == "citations[0].published" && e.Rule == "PartialIsoDate");
         var badUrl = await Refused(() => World.AsAnalyst(ok with { Citations = [World.Cbcf with { Url = "not a url" }] }), Outcome.Invalid, "validation");
         Assert.Contains(badUrl.Errors, e => e.Field == "citations[0].url");
         await Refused(() => World.AsAnalyst(ok with { Dimensions = ["prevent", "teleport"] }), Outcome.Rejected, "unknown-dimension");

@@ -39,7 +39,7 @@ public sealed class World(AppFixture app)
         ]);
 
     public static readonly Citation Cbcf = new("The 2024 U.S.—Canada Cross Border Crime Forum (CBCF)", "Public Safety Canada", "Ottawa",
-        new DateOnly(2024, 7, 12), new DateOnly(2024, 9, 20), "https://www.publicsafety.gc.ca/cnt/nws/2024/07/cbcf.html");
+        "2024-07-12", new DateOnly(2024, 9, 20), "https://www.publicsafety.gc.ca/cnt/nws/2024/07/cbcf.html");
 
     public Task<CommandResult> AsDirector(object command, string? commandId = null) => app.Send(command, Director, DirectorRoles, commandId);
     public Task<CommandResult> AsLead(object command) => app.Send(command, Lead, LeadRoles);
