@@ -5,6 +5,13 @@ using Wolverine;
 using Wolverine.Http;
 
 var builder = WebApplication.CreateBuilder(args);
+if (CliHost.IsCommand(args))
+{
+    // A CLI command starts the host for its handlers but must not take the server's port, nor chatter.
+    builder.WebHost.UseUrls("http://127.0.0.1:0");
+    builder.Logging.SetMinimumLevel(LogLevel.Warning);
+    CliHost.KeepStdoutForResults();
+}
 var connectionString = Database.ResolveConnectionString(builder.Configuration, builder.Services);
 builder.Services.AddCompliancePersistence(connectionString);
 builder.Host.UseWolverine(Messaging.Configure);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Serialization;
 
 namespace ComplianceEvents.Assessments;
 
@@ -16,6 +17,7 @@ public sealed record Citation(string Title, string Publisher, string? Place, str
     public const string PublishedPattern = @"^\d{4}(-\d{2}(-\d{2})?)?$";
 
     /// <summary>The first day the publication date allows ("2024-07" -> 1 July 2024), or null for n.d.</summary>
+    [JsonIgnore]
     public DateOnly? PublishedEarliest => Published switch
     {
         null => null,
@@ -25,6 +27,7 @@ public sealed record Citation(string Title, string Publisher, string? Place, str
     };
 
     /// <summary>DESIGN 1.2 rule 1: an access date before the (earliest possible) publication date is suspect.</summary>
+    [JsonIgnore]
     public bool AccessedBeforePublished => Accessed is { } a && PublishedEarliest is { } p && a < p;
 
     public static bool IsValidPublished(string? published) =>

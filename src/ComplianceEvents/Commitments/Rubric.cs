@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using ComplianceEvents.Assessments;
 
 namespace ComplianceEvents.Commitments;
@@ -30,6 +31,7 @@ public sealed record DimensionCondition(int? MinStrong = null, int? MaxStrong = 
 
     private static bool Within(int value, int? min, int? max) => (min is null || value >= min) && (max is null || value <= max);
 
+    [JsonIgnore]
     public IEnumerable<(int? Min, int? Max, string Name)> Bounds =>
         [(MinStrong, MaxStrong, "strong"), (MinWeak, MaxWeak, "weak"), (MinContradictory, MaxContradictory, "contradictory")];
 }
@@ -40,6 +42,7 @@ public sealed record DimensionRule(int Score, DimensionCondition When, string? N
 /// <summary>One version of a commitment's scoring guidelines (DESIGN 1.1 "rubric").</summary>
 public sealed record Rubric(int Version, string Minus1, string Zero, string Plus1, IReadOnlyList<DimensionRule> DimensionRules)
 {
+    [JsonIgnore]
     public bool HasDimensionRules => DimensionRules.Count > 0;
 
     /// <summary>The score the dimension rules suggest, or null when the rubric has none or none matches.</summary>

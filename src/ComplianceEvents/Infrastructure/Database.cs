@@ -16,7 +16,7 @@ public static class Database
         // The container disposes it on shutdown (Ctrl+C included); ProcessExit covers exits that skip disposal.
         services.AddSingleton(cluster);
         AppDomain.CurrentDomain.ProcessExit += (_, _) => cluster.Dispose();
-        Console.WriteLine(cluster.StartedHere
+        Console.Error.WriteLine(cluster.StartedHere
             ? $"Embedded PostgreSQL started from {dataDir} on port {cluster.Port}."
             : $"Embedded PostgreSQL already running from {dataDir} on port {cluster.Port}; reusing it.");
         return cluster.ConnectionString();

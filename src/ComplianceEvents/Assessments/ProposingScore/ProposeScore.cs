@@ -47,9 +47,11 @@ public static class ProposeScoreHandler
         }
 
         var suggested = cell.State?.SuggestedScore(cell.Commitment, rubric);
-        IReadOnlyList<string> flags = suggested is { } s && s != cmd.Score
-            ? [$"disagrees-with-rubric: the dimension rules of version {rubric.Version} suggest {Scores.Format(s)}"]
-            : [];
+        var flags = new List<string>();
+        if (suggested is { } s && s != cmd.Score)
+            flags.Add($"disagrees-with-rubric: the dimension rules of version {rubric.Version} suggest {Scores.Format(s)}");
+        if (cell.Commitment.CurrentRubric is { } current && current.Version > rubric.Version)
+            flags.Add($"outdated-rubric: proposed under version {rubric.Version}, current version {current.Version}");
         var proposalId = $"p{(cell.State?.Proposals.Count ?? 0) + 1}";
         return Decision.Append([new ScoreProposed(proposalId, cmd.Score, cmd.Rationale.Trim(), cmd.EvidenceIds.Distinct().ToList(),
             cmd.RubricVersion, cell.Actor.UserId, cell.Now, suggested, flags)], flags, proposalId);

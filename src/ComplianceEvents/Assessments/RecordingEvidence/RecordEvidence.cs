@@ -26,7 +26,7 @@ public static class RecordEvidenceHandler
     {
         if (!cell.Actor.CanAnalyse)
             return RuleViolation.Forbidden("role-required", "Recording evidence needs the analyst, lead analyst or compliance director role.");
-        var id = cmd.EvidenceId ?? $"e{cell.Evidence.Count + 1}";
+        var id = cmd.EvidenceId ?? NextId(cell);
         if (cell.State?.FindEvidence(id) is not null)
             return RuleViolation.Conflict("evidence-exists", $"Evidence '{id}' already exists in this assessment.", "evidenceId");
         if (EvidenceContent.Check(cmd, cell) is { } v) return v;
@@ -34,6 +34,10 @@ public static class RecordEvidenceHandler
         var flags = EvidenceContent.Flags(cmd, cell);
         return Decision.Append([new EvidenceRecorded(id, cmd.ActionDate, cmd.Summary.Trim(), cmd.Dimensions ?? [], cmd.Strength, cmd.Citations, flags)], flags, id);
     }
+
+    /// <summary>e1, e2, ...: the first number not taken, so a client-chosen "e3" never makes a later generated id collide.</summary>
+    private static string NextId(Cell cell) =>
+        Enumerable.Range(cell.Evidence.Count + 1, cell.Evidence.Count + 1).Select(n => $"e{n}").First(id => cell.State?.FindEvidence(id) is null);
 
     public static Task<CommandResult> Handle(RecordEvidence cmd, Envelope envelope, CommandRunner runner, CancellationToken ct) =>
         runner.RunOnCell(cmd, envelope, cell => Decide(cmd, cell), ct);

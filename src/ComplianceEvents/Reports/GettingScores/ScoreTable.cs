@@ -1,0 +1,59 @@
+using ComplianceEvents.Assessments;
+using ComplianceEvents.Commitments;
+using ComplianceEvents.Cycles;
+using Marten;
+
+namespace ComplianceEvents.Reports.GettingScores;
+
+/// <summary>A cell of Table B: an approved score, N/A, or nothing approved yet.</summary>
+public sealed record ScoreCell(string MemberCode, int? Score, bool NotApplicable)
+{
+    public string Display => NotApplicable ? "N/A" : Score is { } s ? Scores.Format(s) : "";
+}
+
+public sealed record CommitmentScores(string CommitmentId, int Number, string IssueArea, string Title, IReadOnlyList<ScoreCell> Cells)
+{
+    public Average Average => Average.Of(Cells.Where(c => !c.NotApplicable && c.Score is not null).Select(c => c.Score!.Value));
+}
+
+/// <summary>The current approved scores of a cycle, commitments by number, members in the cycle's order (DESIGN 1.2 rules 3-5).</summary>
+public sealed record ScoreTable(Cycle Cycle, IReadOnlyList<CommitmentScores> Commitments)
+{
+    public Average MemberAverage(string code) =>
+        Average.Of(Commitments.SelectMany(c => c.Cells).Where(c => c.MemberCode == code && !c.NotApplicable && c.Score is not null).Select(c => c.Score!.Value));
+
+    public Average Overall => Average.Of(Commitments.SelectMany(c => c.Cells).Where(c => !c.NotApplicable && c.Score is not null).Select(c => c.Score!.Value));
+
+    public static ScoreTable Build(Cycle cycle, IEnumerable<Commitment> commitments, IEnumerable<Assessment> assessments)
+    {
+        var byCell = assessments.ToDictionary(a => (a.CommitmentId, a.MemberCode));
+        return new ScoreTable(cycle, commitments.OrderBy(c => c.Number).Select(c => new CommitmentScores(c.CommitmentId, c.Number, c.IssueArea, c.Title,
+            cycle.Members.Select(m => new ScoreCell(m.Code, byCell.GetValueOrDefault((c.CommitmentId, m.Code))?.Approved?.Score, !c.IsApplicable(m.Code))).ToList())).ToList());
+    }
+
+    public static async Task<ScoreTable?> Load(IQuerySession session, string cycleId, CancellationToken ct = default)
+    {
+        var cycle = await session.LoadAsync<Cycle>(Cycle.StreamKey(cycleId), ct);
+        if (cycle is null) return null;
+        var commitments = await session.Query<Commitment>().Where(c => c.CycleId == cycleId).ToListAsync(ct);
+        var assessments = await session.Query<Assessment>().Where(a => a.CycleId == cycleId).ToListAsync(ct);
+        return Build(cycle, commitments, assessments);
+    }
+
+    /// <summary>Each commitment's assessment table, as the seeds print it under the commitment's title.</summary>
+    public string ToText()
+    {
+        var lines = new List<string>();
+        var width = Math.Max(16, Cycle.Members.Max(m => m.Name.Length) + 2);
+        foreach (var c in Commitments)
+        {
+            lines.Add($"{c.Number}. {c.IssueArea}: {c.Title}");
+            foreach (var (cell, member) in c.Cells.Zip(Cycle.Members))
+                lines.Add($"  {member.Name.PadRight(width)}{cell.Display}");
+            lines.Add($"  {"Average".PadRight(width)}{c.Average.DisplayWithPercent}");
+            lines.Add("");
+        }
+        lines.Add($"Overall: {Overall.DisplayWithPercent}");
+        return string.Join(Environment.NewLine, lines);
+    }
+}

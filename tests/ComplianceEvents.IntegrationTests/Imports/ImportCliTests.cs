@@ -1,0 +1,46 @@
+using System.Diagnostics;
+using ComplianceEvents.Infrastructure;
+using ComplianceEvents.Reports.GettingScores;
+using Marten;
+
+namespace ComplianceEvents.IntegrationTests.Imports;
+
+/// <summary>The CLI shape the docs give: `ComplianceEvents import &lt;file&gt;` and `scores &lt;cycle&gt;`, run as a separate process.</summary>
+public sealed class ImportCliTests(AppFixture app) : HostTest(app)
+{
+    private async Task<(int Exit, string Out, string Err)> Cli(params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Repo.Root };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ComplianceEvents.dll"));
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.Environment[$"ConnectionStrings__{Persistence.ConnectionStringName}"] = App.ConnectionString;
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        await p.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(3));
+        return (p.ExitCode, await stdout, await stderr);
+    }
+
+    [Fact]
+    public async Task import_then_scores_print_the_seed_average_and_a_bad_csv_exits_non_zero_with_its_line()
+    {
+        var (exit, output, error) = await Cli("import", "data/seeds/2024-apulia.json");
+        Assert.True(exit == 0, error + output);
+        Assert.Contains("created: ", output);
+        Assert.Contains("outside-window:interim", output);
+
+        (exit, output, error) = await Cli("scores", "2024-apulia");
+        Assert.True(exit == 0, error);
+        Assert.StartsWith("19. Migration and Refugees: Preventing Migrant Smuggling and Trafficking", output);
+        Assert.Contains("+0.38 (69%)", output);
+
+        var bad = Path.Combine(Path.GetTempPath(), $"bad-{Guid.NewGuid():N}.csv");
+        await File.WriteAllTextAsync(bad, "cycle,commitment,area,text,CA,FR\n2013-lough-erne,1,Trade,Open markets,1,0\n2013-lough-erne,2,Health,Polio,1,x\n");
+        var events = await App.EventCount();
+        (exit, _, error) = await Cli("import", bad);
+        Assert.NotEqual(0, exit);
+        Assert.Contains("line 3: FR = \"x\"", error);
+        Assert.Equal(events, await App.EventCount());
+        File.Delete(bad);
+    }
+}
