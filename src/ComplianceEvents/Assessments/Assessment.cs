@@ -10,7 +10,7 @@ public enum ProposalStatus { Pending, Returned, Approved, Rejected }
 
 public sealed record Proposal(string ProposalId, int Score, string Rationale, IReadOnlyList<string> EvidenceIds, int RubricVersion,
     string ProposedBy, DateTimeOffset ProposedAt, int? SuggestedScore, IReadOnlyList<string> Flags,
-    ProposalStatus Status = ProposalStatus.Pending, string? ReviewedBy = null, string? ReviewNote = null);
+    ProposalStatus Status = ProposalStatus.Pending, string? ReviewedBy = null, string? ReviewNote = null, IReadOnlyList<string>? Analysts = null);
 
 /// <summary>The score that counts in reports; <see cref="EvidenceChangedSince"/> lists its evidence amended or withdrawn after approval.</summary>
 public sealed record ApprovedScore(string ProposalId, int Score, int RubricVersion, IReadOnlyList<string> EvidenceIds,
@@ -25,6 +25,9 @@ public sealed record Assessment(string Id, string CycleId, string CommitmentId, 
     public IReadOnlyList<EvidenceItem> Evidence { get; init; } = [];
     public IReadOnlyList<Proposal> Proposals { get; init; } = [];
     public ApprovedScore? Approved { get; init; }
+
+    /// <summary>The proposal behind the approved score (its rationale and analysts are what a report prints).</summary>
+    public Proposal? ApprovedProposal => Approved is null ? null : Proposals.FirstOrDefault(p => p.ProposalId == Approved.ProposalId);
     public long Version { get; set; }
 
     public Proposal? Pending => Proposals.LastOrDefault(p => p.Status == ProposalStatus.Pending);
@@ -69,7 +72,7 @@ public sealed record Assessment(string Id, string CycleId, string CommitmentId, 
         this with
         {
             Proposals = [.. Proposals, new Proposal(e.ProposalId, e.Score, e.Rationale, e.EvidenceIds, e.RubricVersion,
-                e.ProposedBy, e.ProposedAt, e.SuggestedScore, e.Flags)],
+                e.ProposedBy, e.ProposedAt, e.SuggestedScore, e.Flags, Analysts: e.Analysts ?? [e.ProposedBy])],
         };
 
     public Assessment Apply(ProposalReturned e) => Review(e.ProposalId, ProposalStatus.Returned, e.ReturnedBy, e.Reason);

@@ -13,9 +13,12 @@ public sealed record EvidenceAmended(string EvidenceId, DateOnly ActionDate, str
 
 public sealed record EvidenceWithdrawn(string EvidenceId, string Reason);
 
-/// <summary><paramref name="SuggestedScore"/>: what the rubric's dimension rules suggested at the time; a disagreement is flagged, not refused.</summary>
+/// <summary>
+/// <paramref name="SuggestedScore"/>: what the rubric's dimension rules suggested at the time; a disagreement is flagged, not refused.
+/// <paramref name="Analysts"/>: everyone the report names under the member's section, the proposer first.
+/// </summary>
 public sealed record ScoreProposed(string ProposalId, int Score, string Rationale, IReadOnlyList<string> EvidenceIds, int RubricVersion,
-    string ProposedBy, DateTimeOffset ProposedAt, int? SuggestedScore, IReadOnlyList<string> Flags);
+    string ProposedBy, DateTimeOffset ProposedAt, int? SuggestedScore, IReadOnlyList<string> Flags, IReadOnlyList<string>? Analysts = null);
 
 public sealed record ProposalReturned(string ProposalId, string Reason, string ReturnedBy, DateTimeOffset ReturnedAt);
 

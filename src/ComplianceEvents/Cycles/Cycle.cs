@@ -9,6 +9,11 @@ public sealed record Cycle(string Id, string SummitName, string HostCity, string
 
     public IReadOnlyList<ReportWindow> Windows { get; init; } = [];
 
+    /// <summary>Every published edition, in order (DESIGN 1.2 rule 6: they never change).</summary>
+    public IReadOnlyList<ReportPublished> Editions { get; init; } = [];
+
+    public ReportPublished? FindEdition(ReportKind kind, int edition) => Editions.FirstOrDefault(e => e.Kind == kind && e.Edition == edition);
+
     /// <summary>Stream version, kept by Marten.</summary>
     public long Version { get; set; }
 
@@ -23,6 +28,8 @@ public sealed record Cycle(string Id, string SummitName, string HostCity, string
 
     public Cycle Apply(ReportWindowSet e) =>
         this with { Windows = [.. Windows.Where(w => w.Kind != e.Kind).Append(new ReportWindow(e.Kind, e.Start, e.Cutoff)).OrderBy(w => w.Kind)] };
+
+    public Cycle Apply(ReportPublished e) => this with { Editions = [.. Editions, e] };
 
     public Cycle Apply(CycleAmended e) =>
         this with

@@ -19,3 +19,11 @@ public sealed record ReportWindowSet(string CycleId, ReportKind Kind, DateOnly S
 
 public sealed record CycleAmended(string CycleId, string SummitName, string HostCity, string HostCountry,
     DateOnly SummitStart, DateOnly SummitEnd, string? PreparedBy, string Reason);
+
+/// <summary>
+/// A numbered edition of a report that never changes (DESIGN 1.2 rule 6): the window and the pinned global
+/// sequence it was built from, and the SHA-256 of its canonical Markdown. Editions after the first are
+/// corrections and carry the reason.
+/// </summary>
+public sealed record ReportPublished(string CycleId, ReportKind Kind, int Edition, DateOnly WindowStart, DateOnly Cutoff,
+    long PinnedSequence, string ContentHash, string PublishedBy, DateTimeOffset PublishedAt, string? Reason);

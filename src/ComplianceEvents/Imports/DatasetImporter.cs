@@ -97,7 +97,8 @@ public sealed class DatasetImporter(IMessageBus bus)
                 var evidenceIds = p.Evidence.ValueKind == JsonValueKind.Array
                     ? p.Evidence.EnumerateArray().Select(k => k.GetString()!).ToList()
                     : (a.Evidence ?? []).Select(e => e.Key).ToList();
-                var proposed = await Send($"{key}:proposal:{n}", new ProposeScore(CycleId, x.Id, a.Member, p.Score, p.Rationale, evidenceIds, p.RubricVersion), p.By, Roles.Analyst);
+                var proposed = await Send($"{key}:proposal:{n}", new ProposeScore(CycleId, x.Id, a.Member, p.Score, p.Rationale, evidenceIds, p.RubricVersion,
+                    CoAnalysts: a.Analysts), p.By, Roles.Analyst);
                 if (!proposed.IsAccepted || p.Review is not { } r) continue;
                 var id = proposed.ResourceId!;
                 object review = r.Action switch

@@ -20,6 +20,7 @@ public static class Persistence
         [typeof(CycleOpened)] = "cycle_opened",
         [typeof(ReportWindowSet)] = "report_window_set",
         [typeof(CycleAmended)] = "cycle_amended",
+        [typeof(ReportPublished)] = "report_published",
         [typeof(CommitmentSelected)] = "commitment_selected",
         [typeof(CommitmentRenumbered)] = "commitment_renumbered",
         [typeof(MemberMarkedNotApplicable)] = "member_marked_not_applicable",

@@ -6,7 +6,7 @@ namespace ComplianceEvents.Assessments.ProposingScore;
 
 /// <summary>An analyst's score with its rationale, the evidence it rests on and the rubric version it applies.</summary>
 public sealed record ProposeScore(string CycleId, string CommitmentId, string MemberCode, int Score, string Rationale,
-    IReadOnlyList<string> EvidenceIds, int RubricVersion, long? ExpectedVersion = null) : IAssessmentCommand
+    IReadOnlyList<string> EvidenceIds, int RubricVersion, long? ExpectedVersion = null, IReadOnlyList<string>? CoAnalysts = null) : IAssessmentCommand
 {
     public sealed class Validator : AbstractValidator<ProposeScore>
     {
@@ -54,7 +54,8 @@ public static class ProposeScoreHandler
             flags.Add($"outdated-rubric: proposed under version {rubric.Version}, current version {current.Version}");
         var proposalId = $"p{(cell.State?.Proposals.Count ?? 0) + 1}";
         return Decision.Append([new ScoreProposed(proposalId, cmd.Score, cmd.Rationale.Trim(), cmd.EvidenceIds.Distinct().ToList(),
-            cmd.RubricVersion, cell.Actor.UserId, cell.Now, suggested, flags)], flags, proposalId);
+            cmd.RubricVersion, cell.Actor.UserId, cell.Now, suggested, flags,
+            [cell.Actor.UserId, .. (cmd.CoAnalysts ?? []).Where(a => a != cell.Actor.UserId).Distinct()])], flags, proposalId);
     }
 
     public static Task<CommandResult> Handle(ProposeScore cmd, Envelope envelope, CommandRunner runner, CancellationToken ct) =>

@@ -1,0 +1,107 @@
+using System.Globalization;
+using ComplianceEvents.Cycles;
+using ComplianceEvents.Reports.AsOf;
+using JasperFx.Events;
+using Marten;
+
+namespace ComplianceEvents.Reports.Auditing;
+
+/// <summary>A point on the recorded-time clock, resolved to a global sequence, with the window its report uses.</summary>
+public sealed record ResolvedPoint(string Label, long Sequence, ReportKind? Kind);
+
+/// <summary>A typed reason a cell's score or evidence differs between two points.</summary>
+public sealed record Cause(string Kind, long? Sequence, DateTimeOffset? RecordedAt, string? By, string What, string? Why);
+
+public sealed record Explanation(string CycleId, string CommitmentId, string Member, ResolvedPoint From, ResolvedPoint To,
+    string Before, string After, IReadOnlyList<Cause> Causes)
+{
+    public bool Changed => Before != After;
+
+    public string ToText() =>
+        $"{CycleId} {CommitmentId} {Member}: {Before} -> {After} (from {From.Label} [sequence {From.Sequence}] to {To.Label} [sequence {To.Sequence}])\n"
+        + string.Concat(Causes.Select(c => $"- {c.Kind}{(c.Sequence is { } s ? $" #{s}" : "")}{(c.RecordedAt is { } t ? $" {t:yyyy-MM-dd HH:mm:ss}Z" : "")}{(c.By is { } b ? $" {b}" : "")}: {c.What}"
+            + (c.Why is { Length: > 0 } why ? $"\n    why: {why}" : "") + "\n"));
+}
+
+public static class Explaining
+{
+    /// <summary>
+    /// Points: "interim" / "final" (the latest edition of that kind, or the current state with that window
+    /// when none is published), "edition:N" (of <paramref name="kind"/>, default interim), "interim:N" / "final:N", a global
+    /// sequence, or an ISO time.
+    /// </summary>
+    public static ResolvedPoint? Resolve(Cycle cycle, IReadOnlyList<IEvent> events, string text, ReportKind? kind)
+    {
+        long AtTime(DateTimeOffset t) => events.Where(e => e.Timestamp <= t).Select(e => e.Sequence).DefaultIfEmpty(0).Max();
+        ResolvedPoint? Edition(ReportKind k, int? n)
+        {
+            var edition = n is { } number ? cycle.FindEdition(k, number) : cycle.Editions.LastOrDefault(e => e.Kind == k);
+            if (edition is not null) return new ResolvedPoint($"{k.ToString().ToLowerInvariant()} edition {edition.Edition}", edition.PinnedSequence, k);
+            if (n is not null || cycle.Window(k) is null) return null;
+            // Not published yet: the report as the system knows it now, with that window.
+            return new ResolvedPoint($"{k.ToString().ToLowerInvariant()} (unpublished, now)", events.Select(e => e.Sequence).DefaultIfEmpty(0).Max(), k);
+        }
+
+        var parts = text.Split(':', 2);
+        if (Enum.TryParse<ReportKind>(parts[0], ignoreCase: true, out var named) && !int.TryParse(parts[0], out _))
+            return parts.Length == 1 ? Edition(named, null) : int.TryParse(parts[1], out var n1) ? Edition(named, n1) : null;
+        if (parts[0] == "edition" && parts.Length == 2 && int.TryParse(parts[1], out var n2)) return Edition(kind ?? ReportKind.Interim, n2);
+        if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var sequence)) return new ResolvedPoint($"sequence {sequence}", sequence, kind);
+        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time))
+            return new ResolvedPoint($"time {time:O}", AtTime(time), kind);
+        return null;
+    }
+
+    public static Explanation Explain(IReadOnlyList<IEvent> events, string cycleId, string commitmentId, string member, ResolvedPoint from, ResolvedPoint to)
+    {
+        var before = CycleHistory.Fold(events.Where(e => e.Sequence <= from.Sequence));
+        var after = CycleHistory.Fold(events.Where(e => e.Sequence <= to.Sequence));
+        var (lo, hi) = from.Sequence <= to.Sequence ? (from.Sequence, to.Sequence) : (to.Sequence, from.Sequence);
+        var causes = AuditTrail.For(events.Where(e => e.Sequence > lo && e.Sequence <= hi).ToList(), commitmentId, member)
+            .Where(a => a.Kind is not ("assessment-opened" or "commitment-selected"))
+            .Select(a => new Cause(a.Kind, a.Sequence, a.RecordedAt, a.By, a.What, a.Why)).ToList();
+        causes.AddRange(EligibilityMoves(before, from.Kind, after, to.Kind, commitmentId, member));
+        return new Explanation(cycleId, commitmentId, member, from, to, Cell(before, commitmentId, member), Cell(after, commitmentId, member), causes);
+    }
+
+    /// <summary>DESIGN 1.2 rule 7: evidence can move in or out of eligibility because the windows differ, with no event at all.</summary>
+    private static IEnumerable<Cause> EligibilityMoves(CycleState a, ReportKind? ka, CycleState b, ReportKind? kb, string commitmentId, string member)
+    {
+        var wa = ka is { } x ? a.Cycle?.Window(x) : null;
+        var wb = kb is { } y ? b.Cycle?.Window(y) : null;
+        if (wa is null && wb is null) return [];
+        var evidence = b.Assessments.GetValueOrDefault((commitmentId, member))?.CurrentEvidence ?? [];
+        return evidence.Select(e => (e, inA: wa?.Contains(e.ActionDate) ?? true, inB: wb?.Contains(e.ActionDate) ?? true))
+            .Where(t => t.inA != t.inB)
+            .Select(t => new Cause(t.inB ? "evidence-entered-window" : "evidence-left-window", null, null, null,
+                $"{t.e.EvidenceId} (action {t.e.ActionDate:yyyy-MM-dd}) {(t.inB ? "is inside" : "is outside")} {Describe(wb)} but {(t.inA ? "inside" : "outside")} {Describe(wa)}", null));
+    }
+
+    private static string Describe(ReportWindow? w) => w is null ? "no window" : $"the {w.Kind.ToString().ToLowerInvariant()} window {w.Start:yyyy-MM-dd}..{w.Cutoff:yyyy-MM-dd}";
+
+    private static string Cell(CycleState s, string commitmentId, string member)
+    {
+        if (s.Commitments.GetValueOrDefault(commitmentId) is { } c && !c.IsApplicable(member)) return "N/A";
+        return s.Assessments.GetValueOrDefault((commitmentId, member))?.Approved is { } a ? Assessments.Scores.Format(a.Score) : "none";
+    }
+
+    /// <summary>Every cell whose score differs between the interim and the final report, each with its explanation.</summary>
+    public static IReadOnlyList<Explanation> CompareInterimFinal(Cycle cycle, IReadOnlyList<IEvent> events, out string? problem)
+    {
+        problem = null;
+        var interim = Resolve(cycle, events, "interim", null);
+        var final = Resolve(cycle, events, "final", null);
+        if (interim is null || final is null)
+        {
+            problem = $"both windows must be set (interim: {(interim is null ? "missing" : "set")}, final: {(final is null ? "missing" : "set")})";
+            return [];
+        }
+        var state = CycleHistory.Fold(events.Where(e => e.Sequence <= Math.Max(interim.Sequence, final.Sequence)));
+        return state.Commitments.Values.OrderBy(c => c.Number)
+            .SelectMany(c => cycle.Members.Select(m => Explain(events, cycle.CycleId, c.CommitmentId, m.Code, interim, final)))
+            .Where(x => x.Changed).ToList();
+    }
+
+    public static Task<IReadOnlyList<IEvent>> Events(IQuerySession session, string cycleId, CancellationToken ct) =>
+        CycleHistory.Load(session, cycleId, AsOfPoint.Now, ct);
+}

@@ -1,0 +1,51 @@
+using ComplianceEvents.Cycles;
+using ComplianceEvents.Infrastructure;
+using ComplianceEvents.Reports.AsOf;
+using ComplianceEvents.Reports.Rendering;
+using FluentValidation;
+using Wolverine;
+
+namespace ComplianceEvents.Reports.PublishingReport;
+
+/// <summary>Publishes the next edition of the interim or final report; an edition after the first is a correction and needs a reason.</summary>
+public sealed record PublishReport(string CycleId, ReportKind Kind, string? Reason = null)
+{
+    public sealed class Validator : AbstractValidator<PublishReport>
+    {
+        public Validator()
+        {
+            RuleFor(c => c.CycleId).NotEmpty().Matches(Slugs.Pattern).WithMessage(Slugs.Message);
+            RuleFor(c => c.Kind).IsInEnum();
+            RuleFor(c => c.Reason).MaximumLength(2000);
+        }
+    }
+}
+
+public static class PublishReportHandler
+{
+    public static RuleViolation? Check(PublishReport cmd, Cycle? cycle, Actor actor)
+    {
+        if (cycle is null) return RuleViolation.NotFound("cycle-not-found", $"Cycle '{cmd.CycleId}' does not exist.", "cycleId");
+        if (!actor.HasRole(Roles.Editor) && !actor.IsDirector)
+            return RuleViolation.Forbidden("role-required", "Publishing a report needs the editor (chair) or compliance director role.");
+        if (cycle.Window(cmd.Kind) is null)
+            return RuleViolation.Rejected("no-window", $"The {cmd.Kind} window of {cmd.CycleId} is not set.", "kind");
+        var corrects = cycle.Editions.Any(e => e.Kind == cmd.Kind);
+        return corrects && string.IsNullOrWhiteSpace(cmd.Reason)
+            ? RuleViolation.Rejected("reason-required", $"A {cmd.Kind} edition exists; a new edition is a correction and needs a reason.", "reason")
+            : null;
+    }
+
+    public static Task<CommandResult> Handle(PublishReport cmd, Envelope envelope, CommandRunner runner, CancellationToken ct) =>
+        runner.Run<PublishReport, Cycle>(cmd, envelope, Cycle.StreamKey(cmd.CycleId), null, async ctx =>
+        {
+            if (Check(cmd, ctx.State, ctx.Actor) is { } v) return v;
+            var state = await CycleHistory.StateAt(ctx.Reader, cmd.CycleId, AsOfPoint.Now, ct);
+            var edition = ctx.State!.Editions.Count(e => e.Kind == cmd.Kind) + 1;
+            var reason = edition > 1 ? cmd.Reason!.Trim() : null;
+            var model = ReportBuilder.Build(state, cmd.Kind, edition, reason);
+            var window = model.Window!;
+            return Decision.Append([new ReportPublished(cmd.CycleId, cmd.Kind, edition, window.Start, window.Cutoff, state.LastSequence,
+                Reporting.Digest(MarkdownRenderer.Render(model)), ctx.Actor.UserId, ctx.Now, reason)], [], $"{cmd.Kind.ToString().ToLowerInvariant()}:{edition}");
+        }, ct);
+}
