@@ -1,6 +1,7 @@
 using ComplianceEvents.Assessments;
 using ComplianceEvents.Commitments;
 using ComplianceEvents.Cycles;
+using ComplianceEvents.Reports.Scoreboards;
 using JasperFx;
 using JasperFx.Events;
 using JasperFx.Events.Projections;
@@ -62,6 +63,7 @@ public static class Persistence
         opts.Projections.Snapshot<Cycle>(SnapshotLifecycle.Inline);
         opts.Projections.Snapshot<Commitment>(SnapshotLifecycle.Inline);
         opts.Projections.Snapshot<Assessment>(SnapshotLifecycle.Inline);
+        opts.Projections.Add(new ScoreboardProjection(), ProjectionLifecycle.Inline);
         opts.Schema.For<Commitment>().Index(c => c.CycleId);
         opts.Schema.For<Assessment>().Index(a => a.CycleId);
         opts.Schema.For<CommandReceipt>().Identity(r => r.Id);

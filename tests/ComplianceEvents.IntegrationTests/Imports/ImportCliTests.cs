@@ -8,18 +8,7 @@ namespace ComplianceEvents.IntegrationTests.Imports;
 /// <summary>The CLI shape the docs give: `ComplianceEvents import &lt;file&gt;` and `scores &lt;cycle&gt;`, run as a separate process.</summary>
 public sealed class ImportCliTests(AppFixture app) : HostTest(app)
 {
-    private async Task<(int Exit, string Out, string Err)> Cli(params string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Repo.Root };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ComplianceEvents.dll"));
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.Environment[$"ConnectionStrings__{Persistence.ConnectionStringName}"] = App.ConnectionString;
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        await p.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(3));
-        return (p.ExitCode, await stdout, await stderr);
-    }
+    private Task<(int Exit, string Out, string Err)> Cli(params string[] args) => new Cli(App).Run(args);
 
     [Fact]
     public async Task import_then_scores_print_the_seed_average_and_a_bad_csv_exits_non_zero_with_its_line()
@@ -42,5 +31,22 @@ public sealed class ImportCliTests(AppFixture app) : HostTest(app)
         Assert.Contains("line 3: FR = \"x\"", error);
         Assert.Equal(events, await App.EventCount());
         File.Delete(bad);
+    }
+}
+
+/// <summary>Runs the built ComplianceEvents.dll as a separate process against the test database.</summary>
+public sealed class Cli(AppFixture app)
+{
+    public async Task<(int Exit, string Out, string Err)> Run(params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Repo.Root };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ComplianceEvents.dll"));
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.Environment[$"ConnectionStrings__{Persistence.ConnectionStringName}"] = app.ConnectionString;
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        await p.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(3));
+        return (p.ExitCode, await stdout, await stderr);
     }
 }

@@ -1,4 +1,5 @@
 using ComplianceEvents.Assessments;
+using ComplianceEvents.Reports.Scoreboards;
 using ComplianceEvents.Commitments;
 using ComplianceEvents.Cycles;
 using Marten;
@@ -24,20 +25,19 @@ public sealed record ScoreTable(Cycle Cycle, IReadOnlyList<CommitmentScores> Com
 
     public Average Overall => Average.Of(Commitments.SelectMany(c => c.Cells).Where(c => !c.NotApplicable && c.Score is not null).Select(c => c.Score!.Value));
 
-    public static ScoreTable Build(Cycle cycle, IEnumerable<Commitment> commitments, IEnumerable<Assessment> assessments)
-    {
-        var byCell = assessments.ToDictionary(a => (a.CommitmentId, a.MemberCode));
-        return new ScoreTable(cycle, commitments.OrderBy(c => c.Number).Select(c => new CommitmentScores(c.CommitmentId, c.Number, c.IssueArea, c.Title,
-            cycle.Members.Select(m => new ScoreCell(m.Code, byCell.GetValueOrDefault((c.CommitmentId, m.Code))?.Approved?.Score, !c.IsApplicable(m.Code))).ToList())).ToList());
-    }
+    public static ScoreTable Build(Cycle cycle, IEnumerable<Commitment> commitments, Scoreboard? board) =>
+        new(cycle, commitments.OrderBy(c => c.Number).Select(c => new CommitmentScores(c.CommitmentId, c.Number, c.IssueArea, c.Title,
+            cycle.Members.Select(m => new ScoreCell(m.Code, board?.Find(c.CommitmentId, m.Code)?.Score, !c.IsApplicable(m.Code))).ToList())).ToList());
 
+    /// <summary>Reads the inline scoreboard, the cycle and its commitments in one round trip.</summary>
     public static async Task<ScoreTable?> Load(IQuerySession session, string cycleId, CancellationToken ct = default)
     {
-        var cycle = await session.LoadAsync<Cycle>(Cycle.StreamKey(cycleId), ct);
-        if (cycle is null) return null;
-        var commitments = await session.Query<Commitment>().Where(c => c.CycleId == cycleId).ToListAsync(ct);
-        var assessments = await session.Query<Assessment>().Where(a => a.CycleId == cycleId).ToListAsync(ct);
-        return Build(cycle, commitments, assessments);
+        var batch = session.CreateBatchQuery();
+        var cycle = batch.Load<Cycle>(Cycle.StreamKey(cycleId));
+        var board = batch.Load<Scoreboard>(cycleId);
+        var commitments = batch.Query<Commitment>().Where(c => c.CycleId == cycleId).ToList();
+        await batch.Execute(ct);
+        return await cycle is { } c ? Build(c, await commitments, await board) : null;
     }
 
     /// <summary>Each commitment's assessment table, as the seeds print it under the commitment's title.</summary>
