@@ -36,9 +36,9 @@ public static class Cells
     /// Loads the cycle and commitment, refuses unknown cells (404), runs the decision, and opens the
     /// stream with <see cref="AssessmentOpened"/> when the cell has no events yet.
     /// </summary>
-    public static Task<CommandResult> RunOnCell<TCommand>(this CommandRunner runner, TCommand cmd, Envelope envelope,
+    public static Task<CommandResult> RunOnCell<TCommand>(this CommandRunner runner, TCommand cmd, IMessageContext context,
         Func<Cell, Decision> decide, CancellationToken ct) where TCommand : IAssessmentCommand =>
-        runner.Run<TCommand, Assessment>(cmd, envelope, Assessment.StreamKey(cmd.CycleId, cmd.CommitmentId, cmd.MemberCode), cmd.ExpectedVersion,
+        runner.Run<TCommand, Assessment>(cmd, context, Assessment.StreamKey(cmd.CycleId, cmd.CommitmentId, cmd.MemberCode), cmd.ExpectedVersion,
             async ctx =>
             {
                 var cycle = await ctx.Reader.LoadAsync<Cycle>(Cycle.StreamKey(cmd.CycleId), ct);

@@ -6,6 +6,7 @@ using JasperFx.Events;
 using Marten;
 using Marten.Exceptions;
 using Wolverine;
+using Wolverine.Marten.Publishing;
 
 namespace ComplianceEvents.Infrastructure;
 
@@ -30,19 +31,20 @@ public sealed record CommandReceipt(string Id, string CommandType, string Payloa
 /// actor, idempotency by command id, optimistic concurrency, the module's pure decision, one
 /// transaction with the events and the receipt. Rules are returned as <see cref="CommandResult"/>, never thrown.
 /// </summary>
-public sealed class CommandRunner(IDocumentStore store, CommandValidators validators, TimeProvider clock)
+public sealed class CommandRunner(IDocumentStore store, OutboxedSessionFactory outbox, CommandValidators validators, TimeProvider clock)
 {
     public Task<CommandResult> Run<TCommand, TAggregate>(
-        TCommand command, Envelope? envelope, string streamKey, long? expectedVersion,
+        TCommand command, IMessageContext context, string streamKey, long? expectedVersion,
         Func<DecisionContext<TAggregate>, Decision> decide, CancellationToken ct)
         where TCommand : notnull where TAggregate : class =>
-        Run<TCommand, TAggregate>(command, envelope, streamKey, expectedVersion, ctx => ValueTask.FromResult(decide(ctx)), ct);
+        Run<TCommand, TAggregate>(command, context, streamKey, expectedVersion, ctx => ValueTask.FromResult(decide(ctx)), ct);
 
     public async Task<CommandResult> Run<TCommand, TAggregate>(
-        TCommand command, Envelope? envelope, string streamKey, long? expectedVersion,
+        TCommand command, IMessageContext context, string streamKey, long? expectedVersion,
         Func<DecisionContext<TAggregate>, ValueTask<Decision>> decide, CancellationToken ct)
         where TCommand : notnull where TAggregate : class
     {
+        var envelope = context.Envelope;
         if (validators.For<TCommand>() is { } validator)
         {
             var validation = await validator.ValidateAsync(command, ct);
@@ -60,7 +62,8 @@ public sealed class CommandRunner(IDocumentStore store, CommandValidators valida
         if (commandId is not null && await FindReceipt(commandId, typeof(TCommand).Name, payloadHash, ct) is { } earlier)
             return earlier;
 
-        await using var session = store.LightweightSession();
+        // Enlisted in Wolverine's outbox: integration messages published below commit with the events, or not at all.
+        await using var session = outbox.OpenSession(context);
         session.CorrelationId = envelope?.CorrelationId;
         session.CausationId = envelope?.Id.ToString();
         session.LastModifiedBy = actor.UserId;
@@ -78,6 +81,8 @@ public sealed class CommandRunner(IDocumentStore store, CommandValidators valida
             if (decision.Violation is { } violation) return CommandResult.Refused(violation);
 
             stream.AppendMany(decision.Events);
+            foreach (var message in Integration.IntegrationEvents.From(streamKey, decision.Events, actor, clock.GetUtcNow()))
+                await context.PublishAsync(message);
             var result = CommandResult.Accepted(streamKey, (stream.StartingVersion ?? 0) + decision.Events.Count,
                 stream.Events.Select(e => e.Id).ToList(), decision.Flags) with { ResourceId = decision.ResourceId };
             if (commandId is not null)

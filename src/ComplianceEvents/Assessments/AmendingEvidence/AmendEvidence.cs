@@ -37,6 +37,6 @@ public static class AmendEvidenceHandler
             cmd.Citations, cmd.Reason.Trim(), flags)], flags, cmd.EvidenceId);
     }
 
-    public static Task<CommandResult> Handle(AmendEvidence cmd, Envelope envelope, CommandRunner runner, CancellationToken ct) =>
-        runner.RunOnCell(cmd, envelope, cell => Decide(cmd, cell), ct);
+    public static Task<CommandResult> Handle(AmendEvidence cmd, IMessageContext context, CommandRunner runner, CancellationToken ct) =>
+        runner.RunOnCell(cmd, context, cell => Decide(cmd, cell), ct);
 }

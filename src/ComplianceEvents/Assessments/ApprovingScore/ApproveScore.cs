@@ -35,6 +35,6 @@ public static class ApproveScoreHandler
             proposal.ProposedBy, cell.Actor.UserId, cell.Now, cmd.Comment?.Trim())], [], proposal.ProposalId);
     }
 
-    public static Task<CommandResult> Handle(ApproveScore cmd, Envelope envelope, CommandRunner runner, CancellationToken ct) =>
-        runner.RunOnCell(cmd, envelope, cell => Decide(cmd, cell), ct);
+    public static Task<CommandResult> Handle(ApproveScore cmd, IMessageContext context, CommandRunner runner, CancellationToken ct) =>
+        runner.RunOnCell(cmd, context, cell => Decide(cmd, cell), ct);
 }

@@ -58,6 +58,6 @@ public static class ProposeScoreHandler
             [cell.Actor.UserId, .. (cmd.CoAnalysts ?? []).Where(a => a != cell.Actor.UserId).Distinct()])], flags, proposalId);
     }
 
-    public static Task<CommandResult> Handle(ProposeScore cmd, Envelope envelope, CommandRunner runner, CancellationToken ct) =>
-        runner.RunOnCell(cmd, envelope, cell => Decide(cmd, cell), ct);
+    public static Task<CommandResult> Handle(ProposeScore cmd, IMessageContext context, CommandRunner runner, CancellationToken ct) =>
+        runner.RunOnCell(cmd, context, cell => Decide(cmd, cell), ct);
 }

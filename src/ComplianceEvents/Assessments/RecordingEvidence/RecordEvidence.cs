@@ -39,6 +39,6 @@ public static class RecordEvidenceHandler
     private static string NextId(Cell cell) =>
         Enumerable.Range(cell.Evidence.Count + 1, cell.Evidence.Count + 1).Select(n => $"e{n}").First(id => cell.State?.FindEvidence(id) is null);
 
-    public static Task<CommandResult> Handle(RecordEvidence cmd, Envelope envelope, CommandRunner runner, CancellationToken ct) =>
-        runner.RunOnCell(cmd, envelope, cell => Decide(cmd, cell), ct);
+    public static Task<CommandResult> Handle(RecordEvidence cmd, IMessageContext context, CommandRunner runner, CancellationToken ct) =>
+        runner.RunOnCell(cmd, context, cell => Decide(cmd, cell), ct);
 }

@@ -25,6 +25,6 @@ public static class RejectScoreHandler
         Reviews.Check(cell, cmd.ProposalId, "reject") is { } v ? v
             : Decision.Append([new ScoreRejected(cmd.ProposalId, cmd.Reason.Trim(), cell.Actor.UserId, cell.Now)], [], cmd.ProposalId);
 
-    public static Task<CommandResult> Handle(RejectScore cmd, Envelope envelope, CommandRunner runner, CancellationToken ct) =>
-        runner.RunOnCell(cmd, envelope, cell => Decide(cmd, cell), ct);
+    public static Task<CommandResult> Handle(RejectScore cmd, IMessageContext context, CommandRunner runner, CancellationToken ct) =>
+        runner.RunOnCell(cmd, context, cell => Decide(cmd, cell), ct);
 }

@@ -31,6 +31,6 @@ public static class WithdrawEvidenceHandler
         return Decision.Append([new EvidenceWithdrawn(cmd.EvidenceId, cmd.Reason.Trim())], [], cmd.EvidenceId);
     }
 
-    public static Task<CommandResult> Handle(WithdrawEvidence cmd, Envelope envelope, CommandRunner runner, CancellationToken ct) =>
-        runner.RunOnCell(cmd, envelope, cell => Decide(cmd, cell), ct);
+    public static Task<CommandResult> Handle(WithdrawEvidence cmd, IMessageContext context, CommandRunner runner, CancellationToken ct) =>
+        runner.RunOnCell(cmd, context, cell => Decide(cmd, cell), ct);
 }

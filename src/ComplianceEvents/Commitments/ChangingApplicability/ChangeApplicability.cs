@@ -48,14 +48,14 @@ public static class ChangeApplicabilityHandler
         return null;
     }
 
-    public static Task<CommandResult> Handle(MarkMemberNotApplicable cmd, Envelope envelope, CommandRunner runner, CancellationToken ct) =>
-        runner.Run<MarkMemberNotApplicable, Commitment>(cmd, envelope, Commitment.StreamKey(cmd.CycleId, cmd.CommitmentId), cmd.ExpectedVersion,
+    public static Task<CommandResult> Handle(MarkMemberNotApplicable cmd, IMessageContext context, CommandRunner runner, CancellationToken ct) =>
+        runner.Run<MarkMemberNotApplicable, Commitment>(cmd, context, Commitment.StreamKey(cmd.CycleId, cmd.CommitmentId), cmd.ExpectedVersion,
             async ctx => Check(ctx.State, await ctx.Reader.LoadAsync<Cycle>(Cycle.StreamKey(cmd.CycleId), ct),
                     cmd.CycleId, cmd.CommitmentId, cmd.MemberCode, true, ctx.Actor) is { } v ? v
                 : Decision.Append(new MemberMarkedNotApplicable(cmd.CycleId, cmd.CommitmentId, cmd.MemberCode, cmd.Reason.Trim())), ct);
 
-    public static Task<CommandResult> Handle(RestoreMemberApplicability cmd, Envelope envelope, CommandRunner runner, CancellationToken ct) =>
-        runner.Run<RestoreMemberApplicability, Commitment>(cmd, envelope, Commitment.StreamKey(cmd.CycleId, cmd.CommitmentId), cmd.ExpectedVersion,
+    public static Task<CommandResult> Handle(RestoreMemberApplicability cmd, IMessageContext context, CommandRunner runner, CancellationToken ct) =>
+        runner.Run<RestoreMemberApplicability, Commitment>(cmd, context, Commitment.StreamKey(cmd.CycleId, cmd.CommitmentId), cmd.ExpectedVersion,
             async ctx => Check(ctx.State, await ctx.Reader.LoadAsync<Cycle>(Cycle.StreamKey(cmd.CycleId), ct),
                     cmd.CycleId, cmd.CommitmentId, cmd.MemberCode, false, ctx.Actor) is { } v ? v
                 : Decision.Append(new MemberApplicabilityRestored(cmd.CycleId, cmd.CommitmentId, cmd.MemberCode, cmd.Reason.Trim())), ct);

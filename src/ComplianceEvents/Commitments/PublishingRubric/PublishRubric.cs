@@ -29,8 +29,8 @@ public static class PublishRubricHandler
         return cmd.Rubric.CheckAgainst(commitment);
     }
 
-    public static Task<CommandResult> Handle(PublishRubric cmd, Envelope envelope, CommandRunner runner, CancellationToken ct) =>
-        runner.Run<PublishRubric, Commitment>(cmd, envelope, Commitment.StreamKey(cmd.CycleId, cmd.CommitmentId), cmd.ExpectedVersion,
+    public static Task<CommandResult> Handle(PublishRubric cmd, IMessageContext context, CommandRunner runner, CancellationToken ct) =>
+        runner.Run<PublishRubric, Commitment>(cmd, context, Commitment.StreamKey(cmd.CycleId, cmd.CommitmentId), cmd.ExpectedVersion,
             ctx => Check(cmd, ctx.State, ctx.Actor) is { } v ? v
                 : Decision.Append(new RubricPublished(cmd.CycleId, cmd.CommitmentId, cmd.Rubric.ToRubric(1))), ct);
 }

@@ -30,8 +30,8 @@ public static class RenumberCommitmentHandler
         return numberTaken ? RuleViolation.Conflict("number-taken", $"Another commitment of {cmd.CycleId} already has number {cmd.Number}.", "number") : null;
     }
 
-    public static Task<CommandResult> Handle(RenumberCommitment cmd, Envelope envelope, CommandRunner runner, CancellationToken ct) =>
-        runner.Run<RenumberCommitment, Commitment>(cmd, envelope, Commitment.StreamKey(cmd.CycleId, cmd.CommitmentId), cmd.ExpectedVersion,
+    public static Task<CommandResult> Handle(RenumberCommitment cmd, IMessageContext context, CommandRunner runner, CancellationToken ct) =>
+        runner.Run<RenumberCommitment, Commitment>(cmd, context, Commitment.StreamKey(cmd.CycleId, cmd.CommitmentId), cmd.ExpectedVersion,
             async ctx =>
             {
                 var taken = await ctx.Reader.Query<Commitment>().AnyAsync(c => c.CycleId == cmd.CycleId && c.Number == cmd.Number, ct);

@@ -33,8 +33,8 @@ public static class ReviseRubricHandler
         return cmd.Rubric.CheckAgainst(commitment);
     }
 
-    public static Task<CommandResult> Handle(ReviseRubric cmd, Envelope envelope, CommandRunner runner, CancellationToken ct) =>
-        runner.Run<ReviseRubric, Commitment>(cmd, envelope, Commitment.StreamKey(cmd.CycleId, cmd.CommitmentId), cmd.ExpectedVersion,
+    public static Task<CommandResult> Handle(ReviseRubric cmd, IMessageContext context, CommandRunner runner, CancellationToken ct) =>
+        runner.Run<ReviseRubric, Commitment>(cmd, context, Commitment.StreamKey(cmd.CycleId, cmd.CommitmentId), cmd.ExpectedVersion,
             ctx =>
             {
                 if (Check(cmd, ctx.State, ctx.Actor) is { } v) return v;

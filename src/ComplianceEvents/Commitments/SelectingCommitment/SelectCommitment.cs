@@ -58,8 +58,8 @@ public static class SelectCommitmentHandler
             c.Background ?? [], c.Features ?? [], c.Dimensions ?? [], c.Definitions ?? [], c.InterpretiveGuidelines ?? [],
             c.LeadAnalyst.Trim(), c.ComplianceDirector?.Trim());
 
-    public static Task<CommandResult> Handle(SelectCommitment cmd, Envelope envelope, CommandRunner runner, CancellationToken ct) =>
-        runner.Run<SelectCommitment, Commitment>(cmd, envelope, Commitment.StreamKey(cmd.CycleId, cmd.CommitmentId), null,
+    public static Task<CommandResult> Handle(SelectCommitment cmd, IMessageContext context, CommandRunner runner, CancellationToken ct) =>
+        runner.Run<SelectCommitment, Commitment>(cmd, context, Commitment.StreamKey(cmd.CycleId, cmd.CommitmentId), null,
             async ctx =>
             {
                 var cycle = await ctx.Reader.LoadAsync<Cycle>(Cycle.StreamKey(cmd.CycleId), ct);

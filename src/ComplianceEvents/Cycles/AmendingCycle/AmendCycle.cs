@@ -28,8 +28,8 @@ public static class AmendCycleHandler
         cycle is null ? RuleViolation.NotFound("cycle-not-found", $"Cycle '{cmd.CycleId}' does not exist.", "cycleId")
         : actor.RequireDirector("amend a cycle");
 
-    public static Task<CommandResult> Handle(AmendCycle cmd, Envelope envelope, CommandRunner runner, CancellationToken ct) =>
-        runner.Run<AmendCycle, Cycle>(cmd, envelope, Cycle.StreamKey(cmd.CycleId), cmd.ExpectedVersion,
+    public static Task<CommandResult> Handle(AmendCycle cmd, IMessageContext context, CommandRunner runner, CancellationToken ct) =>
+        runner.Run<AmendCycle, Cycle>(cmd, context, Cycle.StreamKey(cmd.CycleId), cmd.ExpectedVersion,
             ctx => Check(ctx.State, cmd, ctx.Actor) is { } v ? v
                 : Decision.Append(new CycleAmended(cmd.CycleId, cmd.SummitName.Trim(), cmd.HostCity.Trim(), cmd.HostCountry.Trim(),
                     cmd.SummitStart, cmd.SummitEnd, cmd.PreparedBy?.Trim(), cmd.Reason.Trim())), ct);

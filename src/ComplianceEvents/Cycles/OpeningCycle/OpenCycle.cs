@@ -40,8 +40,8 @@ public static class OpenCycleHandler
         new(cmd.CycleId, cmd.SummitName.Trim(), cmd.HostCity.Trim(), cmd.HostCountry.Trim(), cmd.SummitStart, cmd.SummitEnd,
             cmd.Members.Select(m => new Member(m.Code.Trim(), m.Name.Trim())).ToList(), cmd.PreparedBy?.Trim());
 
-    public static Task<CommandResult> Handle(OpenCycle cmd, Envelope envelope, CommandRunner runner, CancellationToken ct) =>
-        runner.Run<OpenCycle, Cycle>(cmd, envelope, Cycle.StreamKey(cmd.CycleId ?? ""), null,
+    public static Task<CommandResult> Handle(OpenCycle cmd, IMessageContext context, CommandRunner runner, CancellationToken ct) =>
+        runner.Run<OpenCycle, Cycle>(cmd, context, Cycle.StreamKey(cmd.CycleId ?? ""), null,
             ctx => Check(ctx.State, cmd, ctx.Actor) is { } v ? v : Decision.Append(Decide(cmd)), ct);
 }
 

@@ -42,8 +42,8 @@ public static class SetReportWindowHandler
         return null;
     }
 
-    public static Task<CommandResult> Handle(SetReportWindow cmd, Envelope envelope, CommandRunner runner, CancellationToken ct) =>
-        runner.Run<SetReportWindow, Cycle>(cmd, envelope, Cycle.StreamKey(cmd.CycleId), cmd.ExpectedVersion,
+    public static Task<CommandResult> Handle(SetReportWindow cmd, IMessageContext context, CommandRunner runner, CancellationToken ct) =>
+        runner.Run<SetReportWindow, Cycle>(cmd, context, Cycle.StreamKey(cmd.CycleId), cmd.ExpectedVersion,
             ctx => Check(ctx.State, cmd, ctx.Actor) is { } v ? v
                 : Decision.Append(new ReportWindowSet(cmd.CycleId, cmd.Kind, cmd.Start, cmd.Cutoff, cmd.Reason?.Trim())), ct);
 }

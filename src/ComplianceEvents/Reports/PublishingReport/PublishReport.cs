@@ -36,8 +36,8 @@ public static class PublishReportHandler
             : null;
     }
 
-    public static Task<CommandResult> Handle(PublishReport cmd, Envelope envelope, CommandRunner runner, CancellationToken ct) =>
-        runner.Run<PublishReport, Cycle>(cmd, envelope, Cycle.StreamKey(cmd.CycleId), null, async ctx =>
+    public static Task<CommandResult> Handle(PublishReport cmd, IMessageContext context, CommandRunner runner, CancellationToken ct) =>
+        runner.Run<PublishReport, Cycle>(cmd, context, Cycle.StreamKey(cmd.CycleId), null, async ctx =>
         {
             if (Check(cmd, ctx.State, ctx.Actor) is { } v) return v;
             var state = await CycleHistory.StateAt(ctx.Reader, cmd.CycleId, AsOfPoint.Now, ct);
