@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using ComplianceEvents.Infrastructure;
+using ComplianceEvents.Integration;
 using JasperFx;
 using Wolverine;
 using Wolverine.Http;
@@ -14,7 +15,12 @@ if (CliHost.IsCommand(args))
 }
 var connectionString = Database.ResolveConnectionString(builder.Configuration, builder.Services);
 builder.Services.AddCompliancePersistence(connectionString);
-builder.Host.UseWolverine(Messaging.Configure);
+builder.Host.UseWolverine(opts =>
+{
+    Messaging.Configure(opts);
+    IntegrationSetup.ConfigureMessaging(opts, builder.Configuration);
+});
+builder.AddIntegration();
 builder.Services.AddWolverineHttp();
 builder.Services.AddProblemDetails();
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
