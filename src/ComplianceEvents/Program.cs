@@ -1,5 +1,7 @@
 using System.Text.Json.Serialization;
 using ComplianceEvents.Infrastructure;
+using ComplianceEvents.Infrastructure.Auth;
+using Scalar.AspNetCore;
 using ComplianceEvents.Integration;
 using JasperFx;
 using Wolverine;
@@ -22,13 +24,19 @@ builder.Host.UseWolverine(opts =>
 });
 builder.AddIntegration();
 builder.Services.AddWolverineHttp();
+builder.AddComplianceAuth();
+builder.Services.AddOpenApi();
 builder.Services.AddProblemDetails();
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
 
 var app = builder.Build();
-app.UseExceptionHandler();
-app.MapGet("/health", () => Results.Ok(new { status = "ok" }));
-app.MapWolverineEndpoints();
+app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = HttpErrors.StatusFor });
+app.UseAuthentication();
+app.UseAuthorization();
+app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
+app.MapScalarApiReference("/docs", o => o.WithOpenApiRoutePattern("/openapi/{documentName}.json")).AllowAnonymous();
+app.MapHealth();
+app.MapWolverineEndpoints(opts => opts.RequireAuthorizeOnAll());
 
 return await app.RunJasperFxCommands(args);
 

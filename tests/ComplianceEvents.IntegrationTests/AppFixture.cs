@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using ComplianceEvents.Infrastructure;
+using ComplianceEvents.Infrastructure.Auth;
 using JasperFx.CommandLine;
 using Marten;
 using Microsoft.AspNetCore.Hosting;
@@ -49,6 +50,7 @@ public sealed class AppFixture : IAsyncLifetime
         Factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
         {
             b.UseSetting($"ConnectionStrings:{Persistence.ConnectionStringName}", ConnectionString);
+            b.UseSetting("Auth:SigningKey", Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
             b.UseEnvironment("Development");
         });
         _ = Factory.Server; // start the host now, not in the first test
@@ -71,11 +73,14 @@ public sealed class AppFixture : IAsyncLifetime
     /// <summary>Wipes events, documents and receipts between tests.</summary>
     public Task ResetAsync() => Store.Advanced.ResetAllData();
 
-    public HttpClient Client(string user = "alice", params string[] roles)
+    /// <summary>A client carrying a signed token for the user and roles (a commitment scopes lead/director roles).</summary>
+    public HttpClient Client(string user = "alice", params string[] roles) => ClientFor(user, roles, null);
+
+    public HttpClient ClientFor(string user, IReadOnlyList<string> roles, string? commitment)
     {
         var client = Factory.CreateClient();
-        client.DefaultRequestHeaders.Add("X-User-Id", user);
-        if (roles.Length > 0) client.DefaultRequestHeaders.Add("X-User-Roles", string.Join(',', roles));
+        var token = DevTokens.Mint(Factory.Services.GetRequiredService<AuthSettings>(), user, roles, commitment);
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
         return client;
     }
 

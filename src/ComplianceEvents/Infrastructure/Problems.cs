@@ -50,19 +50,25 @@ public static class Problems
     }
 
     /// <summary>
-    /// Sends a command through the bus with the caller as actor. Until JWT authentication lands (issue 9)
-    /// the caller names itself in X-User-Id / X-User-Roles; Idempotency-Key becomes the command id.
+    /// Sends a command through the bus as the token's subject with the token's roles; Idempotency-Key
+    /// becomes the command id. Rules stay in the handler: this only carries who is asking.
     /// </summary>
     public static async Task<IResult> Dispatch(this HttpContext http, IMessageBus bus, object command, Func<CommandResult, string>? location = null)
     {
-        var user = http.Request.Headers["X-User-Id"].ToString();
-        if (string.IsNullOrWhiteSpace(user))
-            return Problem(http, StatusCodes.Status401Unauthorized, "actor-required", "Send the acting user in the X-User-Id header.", []);
-        var roles = http.Request.Headers["X-User-Roles"].ToString()
-            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var actor = new Actor(user, roles);
+        if (Auth.DevTokens.ActorOf(http.User) is not { } actor)
+            return Problem(http, StatusCodes.Status401Unauthorized, "authentication-required", "Send a bearer token (Authorization: Bearer <jwt>).", []);
         var options = actor.ToDeliveryOptions(http.Request.Headers["Idempotency-Key"].ToString(), http.TraceIdentifier);
         var result = await bus.InvokeAsync<CommandResult>(command, options, http.RequestAborted);
         return result.ToHttp(http, location);
+    }
+
+    /// <summary>If-Match carries the stream version the client expects ("5", W/"5" or 5); absent means no expectation.</summary>
+    public static long? IfMatch(this HttpContext http, long? fallback)
+    {
+        var raw = http.Request.Headers.IfMatch.ToString().Trim();
+        if (raw.Length == 0) return fallback;
+        var digits = raw.Replace("W/", "").Trim('"');
+        return long.TryParse(digits, out var version) && version >= 0 ? version
+            : throw new BadHttpRequestException($"If-Match must be a stream version such as \"5\", not {raw}.", StatusCodes.Status400BadRequest);
     }
 }

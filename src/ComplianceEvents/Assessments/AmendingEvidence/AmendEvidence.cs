@@ -1,6 +1,7 @@
 using ComplianceEvents.Infrastructure;
 using FluentValidation;
 using Wolverine;
+using Wolverine.Http;
 
 namespace ComplianceEvents.Assessments.AmendingEvidence;
 
@@ -39,4 +40,11 @@ public static class AmendEvidenceHandler
 
     public static Task<CommandResult> Handle(AmendEvidence cmd, IMessageContext context, CommandRunner runner, CancellationToken ct) =>
         runner.RunOnCell(cmd, context, cell => Decide(cmd, cell), ct);
+}
+
+public static class AmendEvidenceEndpoint
+{
+    [WolverinePut("/cycles/{cycleId}/commitments/{commitmentId}/assessments/{memberCode}/evidence/{evidenceId}", OperationId = "AmendEvidence"), Tags("Assessments")]
+    public static Task<IResult> Put(string cycleId, string commitmentId, string memberCode, string evidenceId, AmendEvidence command, HttpContext http, IMessageBus bus) =>
+        http.Dispatch(bus, command with { CycleId = cycleId, CommitmentId = commitmentId, MemberCode = memberCode, EvidenceId = evidenceId, ExpectedVersion = http.IfMatch(command.ExpectedVersion) });
 }

@@ -1,6 +1,7 @@
 using ComplianceEvents.Infrastructure;
 using FluentValidation;
 using Wolverine;
+using Wolverine.Http;
 
 namespace ComplianceEvents.Assessments.ApprovingScore;
 
@@ -37,4 +38,11 @@ public static class ApproveScoreHandler
 
     public static Task<CommandResult> Handle(ApproveScore cmd, IMessageContext context, CommandRunner runner, CancellationToken ct) =>
         runner.RunOnCell(cmd, context, cell => Decide(cmd, cell), ct);
+}
+
+public static class ApproveScoreEndpoint
+{
+    [WolverinePost("/cycles/{cycleId}/commitments/{commitmentId}/assessments/{memberCode}/proposals/{proposalId}/approval", OperationId = "ApproveScore"), Tags("Assessments")]
+    public static Task<IResult> Post(string cycleId, string commitmentId, string memberCode, string proposalId, ApproveScore command, HttpContext http, IMessageBus bus) =>
+        http.Dispatch(bus, command with { CycleId = cycleId, CommitmentId = commitmentId, MemberCode = memberCode, ProposalId = proposalId, ExpectedVersion = http.IfMatch(command.ExpectedVersion) });
 }

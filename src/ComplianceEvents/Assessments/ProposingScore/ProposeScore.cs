@@ -1,6 +1,7 @@
 using ComplianceEvents.Infrastructure;
 using FluentValidation;
 using Wolverine;
+using Wolverine.Http;
 
 namespace ComplianceEvents.Assessments.ProposingScore;
 
@@ -60,4 +61,11 @@ public static class ProposeScoreHandler
 
     public static Task<CommandResult> Handle(ProposeScore cmd, IMessageContext context, CommandRunner runner, CancellationToken ct) =>
         runner.RunOnCell(cmd, context, cell => Decide(cmd, cell), ct);
+}
+
+public static class ProposeScoreEndpoint
+{
+    [WolverinePost("/cycles/{cycleId}/commitments/{commitmentId}/assessments/{memberCode}/proposals", OperationId = "ProposeScore"), Tags("Assessments")]
+    public static Task<IResult> Post(string cycleId, string commitmentId, string memberCode, ProposeScore command, HttpContext http, IMessageBus bus) =>
+        http.Dispatch(bus, command with { CycleId = cycleId, CommitmentId = commitmentId, MemberCode = memberCode, ExpectedVersion = http.IfMatch(command.ExpectedVersion) }, r => $"/cycles/{cycleId}/commitments/{commitmentId}/assessments/{memberCode}/proposals/{r.ResourceId}");
 }

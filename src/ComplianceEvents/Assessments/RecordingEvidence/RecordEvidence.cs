@@ -1,6 +1,7 @@
 using ComplianceEvents.Infrastructure;
 using FluentValidation;
 using Wolverine;
+using Wolverine.Http;
 
 namespace ComplianceEvents.Assessments.RecordingEvidence;
 
@@ -41,4 +42,11 @@ public static class RecordEvidenceHandler
 
     public static Task<CommandResult> Handle(RecordEvidence cmd, IMessageContext context, CommandRunner runner, CancellationToken ct) =>
         runner.RunOnCell(cmd, context, cell => Decide(cmd, cell), ct);
+}
+
+public static class RecordEvidenceEndpoint
+{
+    [WolverinePost("/cycles/{cycleId}/commitments/{commitmentId}/assessments/{memberCode}/evidence", OperationId = "RecordEvidence"), Tags("Assessments")]
+    public static Task<IResult> Post(string cycleId, string commitmentId, string memberCode, RecordEvidence command, HttpContext http, IMessageBus bus) =>
+        http.Dispatch(bus, command with { CycleId = cycleId, CommitmentId = commitmentId, MemberCode = memberCode, ExpectedVersion = http.IfMatch(command.ExpectedVersion) }, r => $"/cycles/{cycleId}/commitments/{commitmentId}/assessments/{memberCode}/evidence/{r.ResourceId}");
 }

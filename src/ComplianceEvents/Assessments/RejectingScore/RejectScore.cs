@@ -1,6 +1,7 @@
 using ComplianceEvents.Infrastructure;
 using FluentValidation;
 using Wolverine;
+using Wolverine.Http;
 
 namespace ComplianceEvents.Assessments.RejectingScore;
 
@@ -27,4 +28,11 @@ public static class RejectScoreHandler
 
     public static Task<CommandResult> Handle(RejectScore cmd, IMessageContext context, CommandRunner runner, CancellationToken ct) =>
         runner.RunOnCell(cmd, context, cell => Decide(cmd, cell), ct);
+}
+
+public static class RejectScoreEndpoint
+{
+    [WolverinePost("/cycles/{cycleId}/commitments/{commitmentId}/assessments/{memberCode}/proposals/{proposalId}/rejection", OperationId = "RejectScore"), Tags("Assessments")]
+    public static Task<IResult> Post(string cycleId, string commitmentId, string memberCode, string proposalId, RejectScore command, HttpContext http, IMessageBus bus) =>
+        http.Dispatch(bus, command with { CycleId = cycleId, CommitmentId = commitmentId, MemberCode = memberCode, ProposalId = proposalId, ExpectedVersion = http.IfMatch(command.ExpectedVersion) });
 }

@@ -1,6 +1,7 @@
 using ComplianceEvents.Infrastructure;
 using FluentValidation;
 using Wolverine;
+using Wolverine.Http;
 
 namespace ComplianceEvents.Assessments.ReturningProposal;
 
@@ -27,4 +28,11 @@ public static class ReturnProposalHandler
 
     public static Task<CommandResult> Handle(ReturnProposal cmd, IMessageContext context, CommandRunner runner, CancellationToken ct) =>
         runner.RunOnCell(cmd, context, cell => Decide(cmd, cell), ct);
+}
+
+public static class ReturnProposalEndpoint
+{
+    [WolverinePost("/cycles/{cycleId}/commitments/{commitmentId}/assessments/{memberCode}/proposals/{proposalId}/return", OperationId = "ReturnProposal"), Tags("Assessments")]
+    public static Task<IResult> Post(string cycleId, string commitmentId, string memberCode, string proposalId, ReturnProposal command, HttpContext http, IMessageBus bus) =>
+        http.Dispatch(bus, command with { CycleId = cycleId, CommitmentId = commitmentId, MemberCode = memberCode, ProposalId = proposalId, ExpectedVersion = http.IfMatch(command.ExpectedVersion) });
 }

@@ -1,6 +1,7 @@
 using ComplianceEvents.Infrastructure;
 using FluentValidation;
 using Wolverine;
+using Wolverine.Http;
 
 namespace ComplianceEvents.Assessments.WithdrawingEvidence;
 
@@ -33,4 +34,11 @@ public static class WithdrawEvidenceHandler
 
     public static Task<CommandResult> Handle(WithdrawEvidence cmd, IMessageContext context, CommandRunner runner, CancellationToken ct) =>
         runner.RunOnCell(cmd, context, cell => Decide(cmd, cell), ct);
+}
+
+public static class WithdrawEvidenceEndpoint
+{
+    [WolverinePost("/cycles/{cycleId}/commitments/{commitmentId}/assessments/{memberCode}/evidence/{evidenceId}/withdrawal", OperationId = "WithdrawEvidence"), Tags("Assessments")]
+    public static Task<IResult> Post(string cycleId, string commitmentId, string memberCode, string evidenceId, WithdrawEvidence command, HttpContext http, IMessageBus bus) =>
+        http.Dispatch(bus, command with { CycleId = cycleId, CommitmentId = commitmentId, MemberCode = memberCode, EvidenceId = evidenceId, ExpectedVersion = http.IfMatch(command.ExpectedVersion) });
 }

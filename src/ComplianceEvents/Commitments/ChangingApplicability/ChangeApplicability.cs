@@ -2,6 +2,7 @@ using ComplianceEvents.Cycles;
 using ComplianceEvents.Infrastructure;
 using FluentValidation;
 using Wolverine;
+using Wolverine.Http;
 
 namespace ComplianceEvents.Commitments.ChangingApplicability;
 
@@ -59,4 +60,15 @@ public static class ChangeApplicabilityHandler
             async ctx => Check(ctx.State, await ctx.Reader.LoadAsync<Cycle>(Cycle.StreamKey(cmd.CycleId), ct),
                     cmd.CycleId, cmd.CommitmentId, cmd.MemberCode, false, ctx.Actor) is { } v ? v
                 : Decision.Append(new MemberApplicabilityRestored(cmd.CycleId, cmd.CommitmentId, cmd.MemberCode, cmd.Reason.Trim())), ct);
+}
+
+public static class ChangeApplicabilityEndpoints
+{
+    [WolverinePost("/cycles/{cycleId}/commitments/{commitmentId}/not-applicable/{memberCode}", OperationId = "MarkMemberNotApplicable"), Tags("Commitments")]
+    public static Task<IResult> Mark(string cycleId, string commitmentId, string memberCode, MarkMemberNotApplicable command, HttpContext http, IMessageBus bus) =>
+        http.Dispatch(bus, command with { CycleId = cycleId, CommitmentId = commitmentId, MemberCode = memberCode, ExpectedVersion = http.IfMatch(command.ExpectedVersion) });
+
+    [WolverinePost("/cycles/{cycleId}/commitments/{commitmentId}/not-applicable/{memberCode}/restoration", OperationId = "RestoreMemberApplicability"), Tags("Commitments")]
+    public static Task<IResult> Restore(string cycleId, string commitmentId, string memberCode, RestoreMemberApplicability command, HttpContext http, IMessageBus bus) =>
+        http.Dispatch(bus, command with { CycleId = cycleId, CommitmentId = commitmentId, MemberCode = memberCode, ExpectedVersion = http.IfMatch(command.ExpectedVersion) });
 }

@@ -1,6 +1,7 @@
 using ComplianceEvents.Infrastructure;
 using FluentValidation;
 using Wolverine;
+using Wolverine.Http;
 
 namespace ComplianceEvents.Commitments.PublishingRubric;
 
@@ -33,4 +34,11 @@ public static class PublishRubricHandler
         runner.Run<PublishRubric, Commitment>(cmd, context, Commitment.StreamKey(cmd.CycleId, cmd.CommitmentId), cmd.ExpectedVersion,
             ctx => Check(cmd, ctx.State, ctx.Actor) is { } v ? v
                 : Decision.Append(new RubricPublished(cmd.CycleId, cmd.CommitmentId, cmd.Rubric.ToRubric(1))), ct);
+}
+
+public static class PublishRubricEndpoint
+{
+    [WolverinePost("/cycles/{cycleId}/commitments/{commitmentId}/rubrics", OperationId = "PublishRubric"), Tags("Commitments")]
+    public static Task<IResult> Post(string cycleId, string commitmentId, PublishRubric command, HttpContext http, IMessageBus bus) =>
+        http.Dispatch(bus, command with { CycleId = cycleId, CommitmentId = commitmentId, ExpectedVersion = http.IfMatch(command.ExpectedVersion) });
 }

@@ -2,6 +2,7 @@ using ComplianceEvents.Infrastructure;
 using FluentValidation;
 using Marten;
 using Wolverine;
+using Wolverine.Http;
 
 namespace ComplianceEvents.Commitments.RenumberingCommitment;
 
@@ -38,4 +39,11 @@ public static class RenumberCommitmentHandler
                 return Check(cmd, ctx.State, taken, ctx.Actor) is { } v ? v
                     : Decision.Append(new CommitmentRenumbered(cmd.CycleId, cmd.CommitmentId, ctx.State!.Number, cmd.Number, cmd.Reason.Trim()));
             }, ct);
+}
+
+public static class RenumberCommitmentEndpoint
+{
+    [WolverinePost("/cycles/{cycleId}/commitments/{commitmentId}/renumbering", OperationId = "RenumberCommitment"), Tags("Commitments")]
+    public static Task<IResult> Post(string cycleId, string commitmentId, RenumberCommitment command, HttpContext http, IMessageBus bus) =>
+        http.Dispatch(bus, command with { CycleId = cycleId, CommitmentId = commitmentId, ExpectedVersion = http.IfMatch(command.ExpectedVersion) });
 }

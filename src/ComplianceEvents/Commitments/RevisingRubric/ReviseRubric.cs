@@ -1,6 +1,7 @@
 using ComplianceEvents.Infrastructure;
 using FluentValidation;
 using Wolverine;
+using Wolverine.Http;
 
 namespace ComplianceEvents.Commitments.RevisingRubric;
 
@@ -41,4 +42,11 @@ public static class ReviseRubricHandler
                 var previous = ctx.State!.CurrentRubric!.Version;
                 return Decision.Append(new RubricRevised(cmd.CycleId, cmd.CommitmentId, cmd.Rubric.ToRubric(previous + 1), previous, cmd.Reason.Trim()));
             }, ct);
+}
+
+public static class ReviseRubricEndpoint
+{
+    [WolverinePost("/cycles/{cycleId}/commitments/{commitmentId}/rubrics/revisions", OperationId = "ReviseRubric"), Tags("Commitments")]
+    public static Task<IResult> Post(string cycleId, string commitmentId, ReviseRubric command, HttpContext http, IMessageBus bus) =>
+        http.Dispatch(bus, command with { CycleId = cycleId, CommitmentId = commitmentId, ExpectedVersion = http.IfMatch(command.ExpectedVersion) });
 }

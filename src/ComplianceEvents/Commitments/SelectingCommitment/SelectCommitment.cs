@@ -3,6 +3,7 @@ using ComplianceEvents.Infrastructure;
 using FluentValidation;
 using Marten;
 using Wolverine;
+using Wolverine.Http;
 
 namespace ComplianceEvents.Commitments.SelectingCommitment;
 
@@ -66,4 +67,11 @@ public static class SelectCommitmentHandler
                 var taken = await ctx.Reader.Query<Commitment>().AnyAsync(c => c.CycleId == cmd.CycleId && c.Number == cmd.Number, ct);
                 return Check(cmd, ctx.State, cycle, taken, ctx.Actor) is { } v ? v : Decision.Append(Decide(cmd));
             }, ct);
+}
+
+public static class SelectCommitmentEndpoint
+{
+    [WolverinePost("/cycles/{cycleId}/commitments", OperationId = "SelectCommitment"), Tags("Commitments")]
+    public static Task<IResult> Post(string cycleId, SelectCommitment command, HttpContext http, IMessageBus bus) =>
+        http.Dispatch(bus, command with { CycleId = cycleId }, _ => $"/cycles/{cycleId}/commitments/{command.CommitmentId}");
 }

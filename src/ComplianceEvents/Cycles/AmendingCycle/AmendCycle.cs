@@ -1,6 +1,7 @@
 using ComplianceEvents.Infrastructure;
 using FluentValidation;
 using Wolverine;
+using Wolverine.Http;
 
 namespace ComplianceEvents.Cycles.AmendingCycle;
 
@@ -33,4 +34,11 @@ public static class AmendCycleHandler
             ctx => Check(ctx.State, cmd, ctx.Actor) is { } v ? v
                 : Decision.Append(new CycleAmended(cmd.CycleId, cmd.SummitName.Trim(), cmd.HostCity.Trim(), cmd.HostCountry.Trim(),
                     cmd.SummitStart, cmd.SummitEnd, cmd.PreparedBy?.Trim(), cmd.Reason.Trim())), ct);
+}
+
+public static class AmendCycleEndpoint
+{
+    [WolverinePost("/cycles/{cycleId}/amendments", OperationId = "AmendCycle"), Tags("Cycles")]
+    public static Task<IResult> Post(string cycleId, AmendCycle command, HttpContext http, IMessageBus bus) =>
+        http.Dispatch(bus, command with { CycleId = cycleId, ExpectedVersion = http.IfMatch(command.ExpectedVersion) });
 }

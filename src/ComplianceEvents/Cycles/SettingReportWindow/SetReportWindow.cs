@@ -1,6 +1,7 @@
 using ComplianceEvents.Infrastructure;
 using FluentValidation;
 using Wolverine;
+using Wolverine.Http;
 
 namespace ComplianceEvents.Cycles.SettingReportWindow;
 
@@ -46,4 +47,11 @@ public static class SetReportWindowHandler
         runner.Run<SetReportWindow, Cycle>(cmd, context, Cycle.StreamKey(cmd.CycleId), cmd.ExpectedVersion,
             ctx => Check(ctx.State, cmd, ctx.Actor) is { } v ? v
                 : Decision.Append(new ReportWindowSet(cmd.CycleId, cmd.Kind, cmd.Start, cmd.Cutoff, cmd.Reason?.Trim())), ct);
+}
+
+public static class SetReportWindowEndpoint
+{
+    [WolverinePut("/cycles/{cycleId}/windows/{kind}", OperationId = "SetReportWindow"), Tags("Cycles")]
+    public static Task<IResult> Put(string cycleId, ReportKind kind, SetReportWindow command, HttpContext http, IMessageBus bus) =>
+        http.Dispatch(bus, command with { CycleId = cycleId, Kind = kind, ExpectedVersion = http.IfMatch(command.ExpectedVersion) });
 }

@@ -4,6 +4,7 @@ using ComplianceEvents.Reports.AsOf;
 using ComplianceEvents.Reports.Rendering;
 using FluentValidation;
 using Wolverine;
+using Wolverine.Http;
 
 namespace ComplianceEvents.Reports.PublishingReport;
 
@@ -48,4 +49,11 @@ public static class PublishReportHandler
             return Decision.Append([new ReportPublished(cmd.CycleId, cmd.Kind, edition, window.Start, window.Cutoff, state.LastSequence,
                 Reporting.Digest(MarkdownRenderer.Render(model)), ctx.Actor.UserId, ctx.Now, reason)], [], $"{cmd.Kind.ToString().ToLowerInvariant()}:{edition}");
         }, ct);
+}
+
+public static class PublishReportEndpoint
+{
+    [WolverinePost("/cycles/{cycleId}/reports/{kind}/editions", OperationId = "PublishReport"), Tags("Reports")]
+    public static Task<IResult> Post(string cycleId, ReportKind kind, PublishReport command, HttpContext http, IMessageBus bus) =>
+        http.Dispatch(bus, command with { CycleId = cycleId, Kind = kind }, r => $"/cycles/{cycleId}/report?kind={kind.ToString().ToLowerInvariant()}&edition={r.ResourceId!.Split(':')[1]}");
 }

@@ -1,0 +1,72 @@
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.IdentityModel.Tokens;
+
+namespace ComplianceEvents.Infrastructure.Auth;
+
+/// <summary>
+/// JWT bearer settings. Production configures Auth:Issuer, Auth:Audience and Auth:SigningKey (base64, at
+/// least 256 bits); without a signing key the host generates a development key at first run into
+/// .data/keys (ignored by git), so no secret is ever committed.
+/// </summary>
+public sealed record AuthSettings(string Issuer, string Audience, SymmetricSecurityKey SigningKey, string KeySource)
+{
+    public const string DefaultIssuer = "compliance-events-dev";
+    public const string DefaultAudience = "compliance-events";
+
+    public static AuthSettings From(IConfiguration configuration)
+    {
+        var issuer = configuration["Auth:Issuer"] ?? DefaultIssuer;
+        var audience = configuration["Auth:Audience"] ?? DefaultAudience;
+        if (configuration["Auth:SigningKey"] is { Length: > 0 } configured)
+            return new AuthSettings(issuer, audience, Key(Convert.FromBase64String(configured), "Auth:SigningKey"), "configuration");
+
+        var dir = configuration["Auth:KeyDirectory"] ?? Path.Combine(Directory.GetCurrentDirectory(), ".data", "keys");
+        var file = Path.Combine(dir, "dev-signing-key");
+        if (!File.Exists(file))
+        {
+            Directory.CreateDirectory(dir);
+            File.WriteAllText(file, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+        return new AuthSettings(issuer, audience, Key(Convert.FromBase64String(File.ReadAllText(file).Trim()), file), file);
+    }
+
+    private static SymmetricSecurityKey Key(byte[] bytes, string source) =>
+        bytes.Length >= 32 ? new SymmetricSecurityKey(bytes)
+            : throw new InvalidOperationException($"The signing key from {source} is {bytes.Length * 8} bits; HS256 needs at least 256.");
+
+    public TokenValidationParameters Validation => new()
+    {
+        ValidIssuer = Issuer, ValidAudience = Audience, IssuerSigningKey = SigningKey,
+        ValidateIssuer = true, ValidateAudience = true, ValidateIssuerSigningKey = true, ValidateLifetime = true,
+        NameClaimType = "sub", RoleClaimType = "role", ClockSkew = TimeSpan.FromSeconds(30),
+    };
+}
+
+public static class AuthSetup
+{
+    public static WebApplicationBuilder AddComplianceAuth(this WebApplicationBuilder builder)
+    {
+        var settings = AuthSettings.From(builder.Configuration);
+        builder.Services.AddSingleton(settings);
+        builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(o =>
+        {
+            o.MapInboundClaims = false;
+            o.TokenValidationParameters = settings.Validation;
+            o.Events = new JwtBearerEvents
+            {
+                // 401 as problem details, like every other error (RFC 9457).
+                OnChallenge = async context =>
+                {
+                    context.HandleResponse();
+                    var detail = context.AuthenticateFailure is null ? "Send a bearer token (Authorization: Bearer <jwt>)." : "The bearer token is not valid.";
+                    await Problems.Problem(context.HttpContext, StatusCodes.Status401Unauthorized, "authentication-required", detail, [])
+                        .ExecuteAsync(context.HttpContext);
+                },
+            };
+        });
+        builder.Services.AddAuthorization();
+        return builder;
+    }
+}

@@ -1,0 +1,48 @@
+using JasperFx.CommandLine;
+
+namespace ComplianceEvents.Infrastructure.Auth;
+
+public sealed class TokenInput : NetCoreInput
+{
+    [Description("User id: the token's subject, recorded on every event")]
+    public string User { get; set; } = "";
+
+    [Description("Role(s), comma-separated: analyst, lead-analyst, compliance-director, editor, viewer")]
+    public string RoleFlag { get; set; } = "";
+
+    [Description("Scope lead-analyst / compliance-director to one commitment: <cycle>/<commitment>, e.g. 2024-apulia/19")]
+    public string? CommitmentFlag { get; set; }
+
+    [Description("Lifetime in hours (default 12)")]
+    public int HoursFlag { get; set; } = 12;
+}
+
+[Description("Mint a signed development token (key generated at first run into .data/keys, or Auth:SigningKey)", Name = "token")]
+public sealed class TokenCommand : JasperFxCommand<TokenInput>
+{
+    public TokenCommand() => Usage("Mint a token").Arguments(x => x.User);
+
+    public override bool Execute(TokenInput input)
+    {
+        var roles = input.RoleFlag.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var unknown = roles.Where(r => !Roles.All.Contains(r)).ToList();
+        if (string.IsNullOrWhiteSpace(input.User) || roles.Length == 0 || unknown.Count > 0)
+        {
+            Console.Error.WriteLine($"token: give a user and --role from {string.Join(", ", Roles.All)}" + (unknown.Count > 0 ? $" (unknown: {string.Join(", ", unknown)})" : ""));
+            return false;
+        }
+        if (input.CommitmentFlag is { } c && !System.Text.RegularExpressions.Regex.IsMatch(c, "^[a-z0-9-]+/[a-z0-9-]+$"))
+        {
+            Console.Error.WriteLine("token: --commitment is <cycle>/<commitment>, e.g. 2024-apulia/19");
+            return false;
+        }
+        // Same sources as the host's Auth settings, without starting the host (and its database).
+        var configuration = new ConfigurationBuilder()
+            .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
+            .AddEnvironmentVariables()
+            .Build();
+        var settings = AuthSettings.From(configuration);
+        CliHost.Out.WriteLine(DevTokens.Mint(settings, input.User, roles, input.CommitmentFlag, TimeSpan.FromHours(input.HoursFlag)));
+        return true;
+    }
+}
