@@ -25,6 +25,7 @@ builder.Host.UseWolverine(opts =>
 builder.AddIntegration();
 builder.Services.AddWolverineHttp();
 builder.AddComplianceAuth();
+builder.AddComplianceTelemetry();
 builder.Services.AddOpenApi();
 builder.Services.AddProblemDetails();
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
