@@ -16,8 +16,8 @@ public sealed class MarkMemberNotApplicableValidator : AbstractValidator<MarkMem
 {
     public MarkMemberNotApplicableValidator()
     {
-        RuleFor(c => c.CycleId).NotEmpty();
-        RuleFor(c => c.CommitmentId).NotEmpty();
+        RuleFor(c => c.CycleId).NotEmpty().Matches(Slugs.Pattern).WithMessage(Slugs.Message);
+        RuleFor(c => c.CommitmentId).NotEmpty().Matches(Slugs.Pattern).WithMessage(Slugs.Message);
         RuleFor(c => c.MemberCode).NotEmpty();
         RuleFor(c => c.Reason).NotEmpty().MaximumLength(2000);
     }
@@ -27,8 +27,8 @@ public sealed class RestoreMemberApplicabilityValidator : AbstractValidator<Rest
 {
     public RestoreMemberApplicabilityValidator()
     {
-        RuleFor(c => c.CycleId).NotEmpty();
-        RuleFor(c => c.CommitmentId).NotEmpty();
+        RuleFor(c => c.CycleId).NotEmpty().Matches(Slugs.Pattern).WithMessage(Slugs.Message);
+        RuleFor(c => c.CommitmentId).NotEmpty().Matches(Slugs.Pattern).WithMessage(Slugs.Message);
         RuleFor(c => c.MemberCode).NotEmpty();
         RuleFor(c => c.Reason).NotEmpty().MaximumLength(2000);
     }

@@ -12,8 +12,8 @@ public sealed record PublishRubric(string CycleId, string CommitmentId, RubricIn
     {
         public Validator()
         {
-            RuleFor(c => c.CycleId).NotEmpty();
-            RuleFor(c => c.CommitmentId).NotEmpty();
+            RuleFor(c => c.CycleId).NotEmpty().Matches(Slugs.Pattern).WithMessage(Slugs.Message);
+            RuleFor(c => c.CommitmentId).NotEmpty().Matches(Slugs.Pattern).WithMessage(Slugs.Message);
             RuleFor(c => c.Rubric).NotNull().SetValidator(new RubricInput.Validator());
         }
     }

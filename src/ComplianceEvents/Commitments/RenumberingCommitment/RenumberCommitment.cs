@@ -13,8 +13,8 @@ public sealed record RenumberCommitment(string CycleId, string CommitmentId, int
     {
         public Validator()
         {
-            RuleFor(c => c.CycleId).NotEmpty();
-            RuleFor(c => c.CommitmentId).NotEmpty();
+            RuleFor(c => c.CycleId).NotEmpty().Matches(Slugs.Pattern).WithMessage(Slugs.Message);
+            RuleFor(c => c.CommitmentId).NotEmpty().Matches(Slugs.Pattern).WithMessage(Slugs.Message);
             RuleFor(c => c.Number).GreaterThan(0);
             RuleFor(c => c.Reason).NotEmpty().MaximumLength(2000);
         }

@@ -15,8 +15,8 @@ public sealed record ReviseRubric(string CycleId, string CommitmentId, RubricInp
     {
         public Validator()
         {
-            RuleFor(c => c.CycleId).NotEmpty();
-            RuleFor(c => c.CommitmentId).NotEmpty();
+            RuleFor(c => c.CycleId).NotEmpty().Matches(Slugs.Pattern).WithMessage(Slugs.Message);
+            RuleFor(c => c.CommitmentId).NotEmpty().Matches(Slugs.Pattern).WithMessage(Slugs.Message);
             RuleFor(c => c.Rubric).NotNull().SetValidator(new RubricInput.Validator());
             RuleFor(c => c.Reason).NotEmpty().MaximumLength(2000);
         }
