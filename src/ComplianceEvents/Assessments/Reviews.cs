@@ -11,6 +11,11 @@ public static class Reviews
     /// </summary>
     public static RuleViolation? Check(Cell cell, string proposalId, string action)
     {
+        // Issue 9: a queue's service identity reviews only where configuration allows it; checked first so
+        // a refused queue never learns whether the proposal exists.
+        if (!cell.Actor.ReviewsAllowed)
+            return RuleViolation.Forbidden("queue-review-not-allowed",
+                $"{cell.Actor.UserId} acts for {cell.Actor.Via ?? "an integration"}, which may not {action} proposals (Integration:Inbound:AllowApprovals).");
         var proposal = cell.State?.Proposals.FirstOrDefault(p => p.ProposalId == proposalId);
         if (proposal is null)
             return RuleViolation.NotFound("proposal-not-found", $"Proposal '{proposalId}' does not exist in this assessment.", "proposalId");

@@ -9,6 +9,15 @@ public sealed record Actor(string UserId, IReadOnlyList<string> Roles)
     public const string RolesHeader = "ce-roles";
     public const string CommandIdHeader = "ce-command-id";
 
+    /// <summary>The entry point that vouches for this actor when it is not the user themself, e.g. "queue:compliance-commands".</summary>
+    public string? Via { get; init; }
+
+    /// <summary>
+    /// False for a service identity bound to a queue that is not allowed to approve, return or reject
+    /// (Integration:Inbound:AllowApprovals): the review rule refuses it whatever roles it holds.
+    /// </summary>
+    public bool ReviewsAllowed { get; init; } = true;
+
     public bool HasRole(string role) => Roles.Contains(role, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>A cycle-wide compliance director: sets up cycles and commitments, reviews everywhere.</summary>

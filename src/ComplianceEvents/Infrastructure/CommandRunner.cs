@@ -31,7 +31,8 @@ public sealed record CommandReceipt(string Id, string CommandType, string Payloa
 /// actor, idempotency by command id, optimistic concurrency, the module's pure decision, one
 /// transaction with the events and the receipt. Rules are returned as <see cref="CommandResult"/>, never thrown.
 /// </summary>
-public sealed class CommandRunner(IDocumentStore store, OutboxedSessionFactory outbox, CommandValidators validators, TimeProvider clock)
+public sealed class CommandRunner(IDocumentStore store, OutboxedSessionFactory outbox, CommandValidators validators, TimeProvider clock,
+    Integration.EnvelopeActors? actors = null, ILogger<CommandRunner>? logger = null)
 {
     public Task<CommandResult> Run<TCommand, TAggregate>(
         TCommand command, IMessageContext context, string streamKey, long? expectedVersion,
@@ -40,6 +41,19 @@ public sealed class CommandRunner(IDocumentStore store, OutboxedSessionFactory o
         Run<TCommand, TAggregate>(command, context, streamKey, expectedVersion, ctx => ValueTask.FromResult(decide(ctx)), ct);
 
     public async Task<CommandResult> Run<TCommand, TAggregate>(
+        TCommand command, IMessageContext context, string streamKey, long? expectedVersion,
+        Func<DecisionContext<TAggregate>, ValueTask<Decision>> decide, CancellationToken ct)
+        where TCommand : notnull where TAggregate : class
+    {
+        var result = await RunOnce(command, context, streamKey, expectedVersion, decide, ct);
+        // A queue sender has no HTTP answer to read: its refusals are logged for the operators (docs/integration.md).
+        if (!result.IsAccepted && actors?.IsFromInboundQueue(context.Envelope) == true)
+            logger?.LogWarning("Queued command {CommandType} {EnvelopeId} refused: {Outcome} {Rule}: {Detail}",
+                typeof(TCommand).Name, context.Envelope?.Id, result.Outcome, result.Rule, result.Message);
+        return result;
+    }
+
+    private async Task<CommandResult> RunOnce<TCommand, TAggregate>(
         TCommand command, IMessageContext context, string streamKey, long? expectedVersion,
         Func<DecisionContext<TAggregate>, ValueTask<Decision>> decide, CancellationToken ct)
         where TCommand : notnull where TAggregate : class
@@ -53,7 +67,8 @@ public sealed class CommandRunner(IDocumentStore store, OutboxedSessionFactory o
                     .Select(e => new FieldError(FieldPath(e.PropertyName), RuleName(e.ErrorCode), e.ErrorMessage)).ToList());
         }
 
-        if (Actor.FromEnvelope(envelope) is not { } actor)
+        // Queued commands act as the queue's configured identity, never as their headers say (Integration/InboundQueue.cs).
+        if ((actors is null ? Actor.FromEnvelope(envelope) : actors.ActorFor(envelope)) is not { } actor)
             return new CommandResult { Outcome = Outcome.Unauthenticated, Rule = "actor-required", Message = "Every command needs an acting user." };
 
         string? commandId = null;
@@ -81,7 +96,7 @@ public sealed class CommandRunner(IDocumentStore store, OutboxedSessionFactory o
             if (decision.Violation is { } violation) return CommandResult.Refused(violation);
 
             stream.AppendMany(decision.Events);
-            foreach (var message in Integration.IntegrationEvents.From(streamKey, decision.Events, actor, clock.GetUtcNow()))
+            foreach (var message in Integration.IntegrationEvents.From(streamKey, decision.Events, actor, clock.GetUtcNow(), stream.StartingVersion ?? 0))
                 await context.PublishAsync(message);
             var result = CommandResult.Accepted(streamKey, (stream.StartingVersion ?? 0) + decision.Events.Count,
                 stream.Events.Select(e => e.Id).ToList(), decision.Flags) with { ResourceId = decision.ResourceId };
@@ -92,6 +107,9 @@ public sealed class CommandRunner(IDocumentStore store, OutboxedSessionFactory o
         }
         catch (Exception e) when (IsConflict(e))
         {
+            // The transaction rolled back, but the messages published above still wait in the context and
+            // would be sent when the handler returns: a rolled-back command must publish nothing.
+            if (context is Wolverine.Runtime.MessageContext pending) await pending.ClearAllAsync();
             // A concurrent copy of the same command may have won: answer as it did (idempotency under concurrency).
             if (commandId is not null && await FindReceipt(commandId, typeof(TCommand).Name, payloadHash, ct) is { } winner)
                 return winner;

@@ -1,0 +1,53 @@
+using System.Globalization;
+using ComplianceEvents.Infrastructure;
+
+namespace ComplianceEvents.Integration;
+
+/// <summary>
+/// The "Integration" configuration section (docs/integration.md, appsettings.json). Lists are
+/// comma-separated strings, not JSON arrays, so one environment variable or one test setting
+/// replaces a whole list instead of overlaying it index by index.
+/// </summary>
+public sealed record IntegrationSettings(InboundSettings Inbound, IReadOnlyList<string> OutboundQueues, WebhookSettings Webhooks,
+    TimeSpan? RecoveryPollingInterval)
+{
+    public const string Section = "Integration";
+
+    public static IntegrationSettings From(IConfiguration configuration)
+    {
+        var section = configuration.GetSection(Section);
+        var inbound = section.GetSection("Inbound");
+        var webhooks = section.GetSection("Webhooks");
+        return new IntegrationSettings(
+            new InboundSettings(
+                inbound.GetValue("Enabled", true),
+                inbound["Queue"] is { Length: > 0 } queue ? queue : "compliance-commands",
+                inbound["Identity"] is { Length: > 0 } identity ? identity : "integration-queue",
+                List(inbound["Roles"] ?? Roles.Analyst),
+                inbound.GetValue("AllowApprovals", false),
+                Math.Max(1, inbound.GetValue("Parallelism", 1)),
+                Duration(inbound["PollingInterval"]) ?? TimeSpan.FromSeconds(1)),
+            List(section.GetSection("Outbound")["Queues"] ?? "compliance-events"),
+            new WebhookSettings(
+                List(webhooks["RetryDelays"] ?? "00:00:01, 00:00:05, 00:00:30, 00:02:00").Select(d => Duration(d)!.Value).ToList(),
+                Duration(webhooks["Timeout"]) ?? TimeSpan.FromSeconds(10),
+                Math.Max(1, webhooks.GetValue("Parallelism", 4))),
+            Duration(section["RecoveryPollingInterval"]));
+    }
+
+    private static IReadOnlyList<string> List(string value) =>
+        value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    private static TimeSpan? Duration(string? value) =>
+        string.IsNullOrWhiteSpace(value) ? null : TimeSpan.Parse(value.Trim(), CultureInfo.InvariantCulture);
+}
+
+/// <summary>The durable command queue and the service identity bound to it (DESIGN 2.3; issue 9 item 3).</summary>
+public sealed record InboundSettings(bool Enabled, string Queue, string Identity, IReadOnlyList<string> Roles, bool AllowApprovals,
+    int Parallelism, TimeSpan PollingInterval)
+{
+    /// <summary>Who every command read from the queue acts as, whatever headers its sender wrote.</summary>
+    public Actor Actor => new(Identity, Roles) { Via = $"queue:{Queue}", ReviewsAllowed = AllowApprovals };
+}
+
+public sealed record WebhookSettings(IReadOnlyList<TimeSpan> RetryDelays, TimeSpan Timeout, int Parallelism);
