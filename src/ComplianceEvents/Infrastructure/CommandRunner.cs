@@ -34,6 +34,9 @@ public sealed record CommandReceipt(string Id, string CommandType, string Payloa
 public sealed class CommandRunner(IDocumentStore store, OutboxedSessionFactory outbox, CommandValidators validators, TimeProvider clock,
     Integration.EnvelopeActors? actors = null, ILogger<CommandRunner>? logger = null)
 {
+    private const int RaceRetries = 3;
+    private const string StreamVersionRule = "stream-version";
+
     public Task<CommandResult> Run<TCommand, TAggregate>(
         TCommand command, IMessageContext context, string streamKey, long? expectedVersion,
         Func<DecisionContext<TAggregate>, Decision> decide, CancellationToken ct)
@@ -46,6 +49,10 @@ public sealed class CommandRunner(IDocumentStore store, OutboxedSessionFactory o
         where TCommand : notnull where TAggregate : class
     {
         var result = await RunOnce(command, context, streamKey, expectedVersion, decide, ct);
+        // A caller that named no expected version lost only a race, not an argument: decide again on the new
+        // state (which may now refuse by rule, e.g. proposal-pending). With If-Match/ExpectedVersion the conflict stands.
+        for (var attempt = 1; attempt < RaceRetries && expectedVersion is null && result.Rule == StreamVersionRule; attempt++)
+            result = await RunOnce(command, context, streamKey, expectedVersion, decide, ct);
         // A queue sender has no HTTP answer to read: its refusals are logged for the operators (docs/integration.md).
         if (!result.IsAccepted && actors?.IsFromInboundQueue(context.Envelope) == true)
             logger?.LogWarning("Queued command {CommandType} {EnvelopeId} refused: {Outcome} {Rule}: {Detail}",
@@ -113,7 +120,7 @@ public sealed class CommandRunner(IDocumentStore store, OutboxedSessionFactory o
             // A concurrent copy of the same command may have won: answer as it did (idempotency under concurrency).
             if (commandId is not null && await FindReceipt(commandId, typeof(TCommand).Name, payloadHash, ct) is { } winner)
                 return winner;
-            return CommandResult.Refused(RuleViolation.Conflict("stream-version",
+            return CommandResult.Refused(RuleViolation.Conflict(StreamVersionRule,
                 $"The stream '{streamKey}' changed concurrently{(expectedVersion is { } v ? $" (expected version {v})" : "")}; reload and retry."));
         }
     }
