@@ -1,0 +1,45 @@
+using ComplianceEvents.Benchmarks.Output;
+
+namespace ComplianceEvents.Benchmarks;
+
+/// <summary>
+/// <c>dotnet run -c Release --project tests/ComplianceEvents.Benchmarks [-- --quick] [-- --out DIR]</c>.
+/// The full run rewrites docs/benchmarks.md and docs/benchmarks.json; --quick writes to a temp folder unless --out is given.
+/// <c>--set Name=Value</c> overrides one of <see cref="Sizes"/> (for trying things out; the docs record the sizes used).
+/// </summary>
+public static class BenchProgram
+{
+    public static async Task<int> Main(string[] args)
+    {
+        // Ctrl+C or a kill: exit through ProcessExit, which stops and removes the bench's throwaway cluster.
+        using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, _ => Environment.Exit(130));
+        using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, _ => Environment.Exit(143));
+        var quick = args.Contains("--quick");
+        var outIndex = Array.IndexOf(args, "--out");
+        var outDir = outIndex >= 0 && outIndex + 1 < args.Length ? Path.GetFullPath(args[outIndex + 1])
+            : quick ? Path.Combine(Path.GetTempPath(), "compliance-bench-quick") : Path.Combine(RepoRoot(), "docs");
+
+        var sizes = Sizes.Override(quick ? Sizes.Quick : Sizes.Full,
+            args.Select((a, i) => (a, i)).Where(x => x.a == "--set" && x.i + 1 < args.Length).Select(x => args[x.i + 1]));
+        var result = await Bench.Run(sizes, Console.Out);
+        Write(result, outDir);
+        Console.WriteLine($"wrote {Path.Combine(outDir, "benchmarks.md")} and benchmarks.json");
+        return 0;
+    }
+
+    public static void Write(BenchResult result, string outDir)
+    {
+        Directory.CreateDirectory(outDir);
+        File.WriteAllText(Path.Combine(outDir, "benchmarks.json"), JsonOutput.Render(result));
+        File.WriteAllText(Path.Combine(outDir, "benchmarks.md"), MarkdownOutput.Render(result));
+    }
+
+    /// <summary>The folder holding ComplianceEvents.sln, above the working directory or the program.</summary>
+    public static string RepoRoot()
+    {
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+                if (File.Exists(Path.Combine(dir.FullName, "ComplianceEvents.sln"))) return dir.FullName;
+        throw new InvalidOperationException("ComplianceEvents.sln not found above " + Directory.GetCurrentDirectory());
+    }
+}

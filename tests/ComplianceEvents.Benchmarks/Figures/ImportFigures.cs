@@ -1,0 +1,157 @@
+using System.Diagnostics;
+using ComplianceEvents.Assessments;
+using ComplianceEvents.Benchmarks.Data;
+using ComplianceEvents.Benchmarks.Hosting;
+using ComplianceEvents.Benchmarks.Measuring;
+using ComplianceEvents.Benchmarks.Output;
+using ComplianceEvents.Benchmarks.Raw;
+using ComplianceEvents.Imports;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using Wolverine;
+
+namespace ComplianceEvents.Benchmarks.Figures;
+
+/// <summary>
+/// B1d: the product's import (DatasetImporter: a dataset file turned into commands through the bus) against a
+/// binary COPY of the very rows it stored. B1e: the fastest load the product's store offers (Marten's bulk event
+/// insert, then a rebuild of the product's projections) against the same COPY.
+/// </summary>
+public static class ImportFigures
+{
+    private sealed record Plan(int EvidencePerCell, int Cycles, int Commitments = Synthetic.CommitmentsPerCycle);
+
+    /// <summary>Cycles of 20 commitments x 8 members, evidence per cell up to ImportEvidencePerCell; a small run uses fewer commitments.</summary>
+    private static Plan PlanFor(Sizes sizes, bool warmUp, bool bulk = false)
+    {
+        if (warmUp) return new Plan(1, 1, 2);
+        var evidence = bulk ? sizes.BulkEvidencePerRun : sizes.ImportEvidencePerRun;
+        var cells = Synthetic.CommitmentsPerCycle * Synthetic.G7.Count;
+        var perCell = Math.Clamp(evidence / cells, 1, sizes.ImportEvidencePerCell);
+        var commitments = Math.Clamp(evidence / perCell / Synthetic.G7.Count, 1, Synthetic.CommitmentsPerCycle);
+        return new Plan(perCell, Math.Max(1, evidence / (cells * perCell)), commitments);
+    }
+
+    private static List<CycleDataset> DatasetsFor(Plan plan, int run) =>
+        Enumerable.Range(0, plan.Cycles).Select(k => Datasets.Build($"imp{run}-{k}", plan.EvidencePerCell, 7_000 + run * 100 + k, plan.Commitments)).ToList();
+
+    public static async Task CommandPath(BenchContext ctx, ProductHost host, RawStore raw)
+    {
+        var import = new List<(RunResult Run, Cost Explain, long Events)>();
+        var copy = new List<(RunResult Run, Cost Explain, long Events)>();
+        for (var run = 0; run <= ctx.Sizes.Runs; run++)
+        {
+            var datasets = DatasetsFor(PlanFor(ctx.Sizes, run == 0), run);
+            var files = datasets.Select(Datasets.ToJson).ToList();
+            var commands = 0;
+            var before = await ctx.Probe.Read();
+            var clock = Stopwatch.StartNew();
+            foreach (var json in files)
+            {
+                await using var scope = host.Services.CreateAsyncScope();
+                var report = await new DatasetImporter(scope.ServiceProvider.GetRequiredService<IMessageBus>()).Import(json);
+                if (!report.Succeeded) throw new InvalidOperationException("Synthetic import refused:\n" + report.Summary());
+                commands += report.Created;
+            }
+            clock.Stop();
+            var rows = await raw.ReadStoredEvents(string.Join(" or ", datasets.SelectMany(d => Datasets.Streams(d.Cycle.Id)).Select((_, i) => $"stream_id like ${i + 1}")),
+                [.. datasets.SelectMany(d => Datasets.Streams(d.Cycle.Id))]);
+            var imported = (await ctx.Probe.Explain(before, commands, rows.Count), new RunResult(rows.Count, clock.Elapsed, []));
+            var copied = await Copy(ctx, raw, rows);
+            ctx.Say($"B1d {(run == 0 ? "warm-up" : $"run {run}")}: {datasets.Sum(Datasets.EvidenceCount)} evidence, {commands} commands, {rows.Count} events: "
+                + $"import {rows.Count / clock.Elapsed.TotalSeconds:0} events/s, COPY {copied.Run.Throughput:0} events/s");
+            if (run == 0) continue;
+            import.Add((imported.Item2, imported.Item1, rows.Count));
+            copy.Add(copied);
+        }
+        var i = WriteFigures.Combine(import);
+        var c = WriteFigures.Combine(copy);
+        var figure = Figure.Compare("B1d", 1, "events/s", i.Summary.Throughput, c.Summary.Throughput, Target.AtLeast(0.20, 0.30));
+        var perTx = i.Explain.EventsPerTransaction;
+        ctx.Add(figure with
+        {
+            Must = ">= 20% of COPY, with >= 500 events per transaction (stretch >= 30%)",
+            Met = figure.Met == true && perTx >= 500,
+            Runs = i.Summary.Runs, OperationsPerRun = i.Summary.OperationsPerRun,
+            Explain = i.Explain, BaselineExplain = c.Explain,
+            RoundTripsPerOp = i.Explain.RoundTripsPerOp(explicitCommits: true),
+            Workload = $"DatasetImporter.Import of {PlanFor(ctx.Sizes, false).Cycles} cycle file(s) per run ({PlanFor(ctx.Sizes, false).Commitments} commitments x 8 members), "
+                + $"{ctx.Sizes.ImportEvidencePerRun} evidence items ({PlanFor(ctx.Sizes, false).EvidencePerCell} per cell) with a proposal and an approval per cell and a rubric revision per commitment; "
+                + "validation, receipts (command ids) and inline projections on",
+            BaselineWorkload = "Npgsql binary COPY of the same stored rows (streams, then events) into mt_events-shaped tables",
+            Notes = $"events per transaction: {perTx:0.##} (the importer sends one command per item, one transaction each); per-op figures are per command",
+        });
+    }
+
+    private static async Task<(RunResult Run, Cost Explain, long Events)> Copy(BenchContext ctx, RawStore raw, IReadOnlyList<CopiedEvent> rows)
+    {
+        await raw.Truncate("copy_events", "copy_streams");
+        var before = await ctx.Probe.Read();
+        var clock = Stopwatch.StartNew();
+        await raw.Copy(rows);
+        clock.Stop();
+        return (new RunResult(rows.Count, clock.Elapsed, []), await ctx.Probe.Explain(before, rows.Count, rows.Count), rows.Count);
+    }
+
+    public static async Task BulkPath(BenchContext ctx, ProductHost host, RawStore raw)
+    {
+        var store = host.Store;
+        var projections = BulkLoader.ProductProjections(store);
+        var load = new List<(RunResult Run, Cost Explain, long Events)>();
+        var copy = new List<(RunResult Run, Cost Explain, long Events)>();
+        var totals = new List<(double Load, double Rebuild)>();
+        for (var run = 0; run <= ctx.Sizes.Runs; run++)
+        {
+            await store.Advanced.ResetAllData();
+            var plan = PlanFor(ctx.Sizes, run == 0, bulk: true);
+            var datasets = DatasetsFor(plan, run);
+            var simulator = new Simulator();
+            var now = DateTimeOffset.UtcNow;
+            var events = datasets.SelectMany(Datasets.Commands).SelectMany(x => simulator.Run(x.Command, x.Actor, now)).ToList();
+
+            var before = await ctx.Probe.Read();
+            var clock = Stopwatch.StartNew();
+            await BulkLoader.Load(store, host.ConnectionString, events);
+            var loaded = clock.Elapsed;
+            var explain = await ctx.Probe.Explain(before, events.Count, events.Count);
+            clock.Restart();
+            await BulkLoader.Rebuild(store, projections);
+            var rebuilt = clock.Elapsed;
+            await using (var session = store.QuerySession())
+            {
+                var cells = await session.Query<Assessment>().CountAsync();
+                if (cells != plan.Cycles * plan.Commitments * Synthetic.G7.Count)
+                    throw new InvalidOperationException($"B1e: the rebuild produced {cells} assessments.");
+            }
+            var rows = await raw.ReadStoredEvents("true");
+            var copied = await Copy(ctx, raw, rows);
+            ctx.Say($"B1e {(run == 0 ? "warm-up" : $"run {run}")}: {events.Count} events: bulk insert {events.Count / loaded.TotalSeconds:0} events/s "
+                + $"({loaded.TotalSeconds:0.00} s), rebuild of {projections.Count} projections {rebuilt.TotalSeconds:0.00} s, COPY {copied.Run.Throughput:0} events/s");
+            if (run == 0) continue;
+            load.Add((new RunResult(events.Count, loaded, []), explain, events.Count));
+            copy.Add(copied);
+            totals.Add((loaded.TotalSeconds, rebuilt.TotalSeconds));
+        }
+        var l = WriteFigures.Combine(load);
+        var c = WriteFigures.Combine(copy);
+        var median = totals.OrderBy(t => t.Load + t.Rebuild).ElementAt(totals.Count / 2);
+        var total = l.Events / (median.Load + median.Rebuild);
+        ctx.Add(Figure.Compare("B1e", 1, "events/s", l.Summary.Throughput, c.Summary.Throughput, Target.AtLeast(0.60, 0.80)) with
+        {
+            Status = "measured-bench-side",
+            Runs = l.Summary.Runs, OperationsPerRun = l.Summary.OperationsPerRun, Explain = l.Explain, BaselineExplain = c.Explain,
+            Workload = $"datasets like B1d's, {ctx.Sizes.BulkEvidencePerRun} evidence items per run ({PlanFor(ctx.Sizes, false, bulk: true).Cycles} cycles), as the events the "
+                + "handlers would append (the product's decisions, run in memory), loaded with Marten's BulkInsertEventStreamAsync through the "
+                + "product's IDocumentStore; value = the load",
+            BaselineWorkload = "Npgsql binary COPY of the same stored rows into mt_events-shaped tables",
+            Notes = $"total with the rebuild of the product's projections ({string.Join(", ", projections)}): {median.Load + median.Rebuild:0.00} s "
+                + $"= {total:0} events/s (load {median.Load:0.00} s + rebuild {median.Rebuild:0.00} s). The product has no bulk import command yet: "
+                + "the bench calls Marten's bulk API on the product's store, so this is the ceiling such a command would have",
+        });
+        ctx.Add(new Figure
+        {
+            Id = "B1e-total", Concurrency = 1, Unit = "events/s", Value = total, Baseline = c.Summary.Throughput, Ratio = total / c.Summary.Throughput,
+            Status = "context", Workload = "B1e's load plus the rebuild of the product's projections", BaselineWorkload = "the same COPY",
+        });
+    }
+}
