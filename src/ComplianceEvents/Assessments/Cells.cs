@@ -38,18 +38,23 @@ public static class Cells
     /// </summary>
     public static Task<CommandResult> RunOnCell<TCommand>(this CommandRunner runner, TCommand cmd, IMessageContext context,
         Func<Cell, Decision> decide, CancellationToken ct) where TCommand : IAssessmentCommand =>
-        runner.Run<TCommand, Assessment>(cmd, context, Assessment.StreamKey(cmd.CycleId, cmd.CommitmentId, cmd.MemberCode), cmd.ExpectedVersion,
-            async ctx =>
+        // The cycle and commitment are read in the same round trip as the cell's stream (docs/benchmarks.md, B1a).
+        runner.Run<TCommand, Assessment, (Cycle? Cycle, Commitment? Commitment)>(cmd, context,
+            Assessment.StreamKey(cmd.CycleId, cmd.CommitmentId, cmd.MemberCode), cmd.ExpectedVersion,
+            batch => Both(batch.Load<Cycle>(Cycle.StreamKey(cmd.CycleId)), batch.Load<Commitment>(Commitment.StreamKey(cmd.CycleId, cmd.CommitmentId))),
+            (ctx, loaded) =>
             {
-                var cycle = await ctx.Reader.LoadAsync<Cycle>(Cycle.StreamKey(cmd.CycleId), ct);
-                if (cycle is null) return RuleViolation.NotFound("cycle-not-found", $"Cycle '{cmd.CycleId}' does not exist.", "cycleId");
-                var commitment = await ctx.Reader.LoadAsync<Commitment>(Commitment.StreamKey(cmd.CycleId, cmd.CommitmentId), ct);
-                if (commitment is null) return Lookups.CommitmentNotFound(cmd.CycleId, cmd.CommitmentId);
+                if (loaded.Cycle is not { } cycle)
+                    return ValueTask.FromResult<Decision>(RuleViolation.NotFound("cycle-not-found", $"Cycle '{cmd.CycleId}' does not exist.", "cycleId"));
+                if (loaded.Commitment is not { } commitment) return ValueTask.FromResult<Decision>(Lookups.CommitmentNotFound(cmd.CycleId, cmd.CommitmentId));
                 if (!cycle.HasMember(cmd.MemberCode))
-                    return RuleViolation.NotFound("member-not-in-cycle", $"'{cmd.MemberCode}' is not a member assessed in {cmd.CycleId}.", "memberCode");
+                    return ValueTask.FromResult<Decision>(
+                        RuleViolation.NotFound("member-not-in-cycle", $"'{cmd.MemberCode}' is not a member assessed in {cmd.CycleId}.", "memberCode"));
 
                 var decision = decide(new Cell(cycle, commitment, cmd.MemberCode, ctx.State, ctx.Actor, ctx.Now));
-                if (decision.Violation is not null || ctx.State is not null) return decision;
-                return decision with { Events = [new AssessmentOpened(cmd.CycleId, cmd.CommitmentId, cmd.MemberCode), .. decision.Events] };
+                if (decision.Violation is not null || ctx.State is not null) return ValueTask.FromResult(decision);
+                return ValueTask.FromResult(decision with { Events = [new AssessmentOpened(cmd.CycleId, cmd.CommitmentId, cmd.MemberCode), .. decision.Events] });
             }, ct);
+
+    private static async Task<(Cycle?, Commitment?)> Both(Task<Cycle?> cycle, Task<Commitment?> commitment) => (await cycle, await commitment);
 }

@@ -43,16 +43,28 @@ public sealed class CommandRunner(IDocumentStore store, OutboxedSessionFactory o
         where TCommand : notnull where TAggregate : class =>
         Run<TCommand, TAggregate>(command, context, streamKey, expectedVersion, ctx => ValueTask.FromResult(decide(ctx)), ct);
 
-    public async Task<CommandResult> Run<TCommand, TAggregate>(
+    public Task<CommandResult> Run<TCommand, TAggregate>(
         TCommand command, IMessageContext context, string streamKey, long? expectedVersion,
         Func<DecisionContext<TAggregate>, ValueTask<Decision>> decide, CancellationToken ct)
+        where TCommand : notnull where TAggregate : class =>
+        Run<TCommand, TAggregate, object?>(command, context, streamKey, expectedVersion, null, (ctx, _) => decide(ctx), ct);
+
+    /// <summary>
+    /// As <see cref="Run{TCommand,TAggregate}(TCommand,IMessageContext,string,long?,Func{DecisionContext{TAggregate},ValueTask{Decision}},CancellationToken)"/>,
+    /// with other documents the decision needs read in the same round trip as the stream: <paramref name="load"/> adds
+    /// its reads to the batch that fetches the stream for writing and returns what the decision receives.
+    /// </summary>
+    public async Task<CommandResult> Run<TCommand, TAggregate, TLoaded>(
+        TCommand command, IMessageContext context, string streamKey, long? expectedVersion,
+        Func<Marten.Services.BatchQuerying.IBatchedQuery, Task<TLoaded>>? load,
+        Func<DecisionContext<TAggregate>, TLoaded, ValueTask<Decision>> decide, CancellationToken ct)
         where TCommand : notnull where TAggregate : class
     {
-        var result = await RunOnce(command, context, streamKey, expectedVersion, decide, ct);
+        var result = await RunOnce(command, context, streamKey, expectedVersion, load, decide, ct);
         // A caller that named no expected version lost only a race, not an argument: decide again on the new
         // state (which may now refuse by rule, e.g. proposal-pending). With If-Match/ExpectedVersion the conflict stands.
         for (var attempt = 1; attempt < RaceRetries && expectedVersion is null && result.Rule == StreamVersionRule; attempt++)
-            result = await RunOnce(command, context, streamKey, expectedVersion, decide, ct);
+            result = await RunOnce(command, context, streamKey, expectedVersion, load, decide, ct);
         // A queue sender has no HTTP answer to read: its refusals are logged for the operators (docs/integration.md).
         if (!result.IsAccepted && actors?.IsFromInboundQueue(context.Envelope) == true)
             logger?.LogWarning("Queued command {CommandType} {EnvelopeId} refused: {Outcome} {Rule}: {Detail}",
@@ -60,18 +72,17 @@ public sealed class CommandRunner(IDocumentStore store, OutboxedSessionFactory o
         return result;
     }
 
-    private async Task<CommandResult> RunOnce<TCommand, TAggregate>(
+    private async Task<CommandResult> RunOnce<TCommand, TAggregate, TLoaded>(
         TCommand command, IMessageContext context, string streamKey, long? expectedVersion,
-        Func<DecisionContext<TAggregate>, ValueTask<Decision>> decide, CancellationToken ct)
+        Func<Marten.Services.BatchQuerying.IBatchedQuery, Task<TLoaded>>? load,
+        Func<DecisionContext<TAggregate>, TLoaded, ValueTask<Decision>> decide, CancellationToken ct)
         where TCommand : notnull where TAggregate : class
     {
         var envelope = context.Envelope;
         if (validators.For<TCommand>() is { } validator)
         {
             var validation = await validator.ValidateAsync(command, ct);
-            if (!validation.IsValid)
-                return CommandResult.Invalid(validation.Errors
-                    .Select(e => new FieldError(FieldPath(e.PropertyName), RuleName(e.ErrorCode), e.ErrorMessage)).ToList());
+            if (!validation.IsValid) return Invalid(validation);
         }
 
         // Queued commands act as the queue's configured identity, never as their headers say (Integration/InboundQueue.cs).
@@ -80,7 +91,7 @@ public sealed class CommandRunner(IDocumentStore store, OutboxedSessionFactory o
 
         string? commandId = null;
         envelope?.Headers.TryGetValue(Actor.CommandIdHeader, out commandId);
-        var payloadHash = Hash(command);
+        var payloadHash = PayloadHash(command);
         if (commandId is not null && await FindReceipt(commandId, typeof(TCommand).Name, payloadHash, ct) is { } earlier)
             return earlier;
 
@@ -95,11 +106,25 @@ public sealed class CommandRunner(IDocumentStore store, OutboxedSessionFactory o
 
         try
         {
-            var stream = expectedVersion is { } expected
-                ? await session.Events.FetchForWriting<TAggregate>(streamKey, expected, ct)
-                : await session.Events.FetchForWriting<TAggregate>(streamKey, ct);
+            IEventStream<TAggregate> stream;
+            TLoaded loaded = default!;
+            if (load is null)
+                stream = expectedVersion is { } expected
+                    ? await session.Events.FetchForWriting<TAggregate>(streamKey, expected, ct)
+                    : await session.Events.FetchForWriting<TAggregate>(streamKey, ct);
+            else
+            {
+                var batch = session.CreateBatchQuery();
+                var fetching = expectedVersion is { } expected
+                    ? batch.Events.FetchForWriting<TAggregate>(streamKey, expected)
+                    : batch.Events.FetchForWriting<TAggregate>(streamKey);
+                var loading = load(batch);
+                await batch.Execute(ct);
+                stream = await fetching;
+                loaded = await loading;
+            }
 
-            var decision = await decide(new DecisionContext<TAggregate>(stream.Aggregate, actor, clock.GetUtcNow(), session));
+            var decision = await decide(new DecisionContext<TAggregate>(stream.Aggregate, actor, clock.GetUtcNow(), session), loaded);
             if (decision.Violation is { } violation) return CommandResult.Refused(violation);
 
             stream.AppendMany(decision.Events);
@@ -129,14 +154,20 @@ public sealed class CommandRunner(IDocumentStore store, OutboxedSessionFactory o
     {
         await using var query = store.QuerySession();
         var receipt = await query.LoadAsync<CommandReceipt>(commandId, ct);
-        if (receipt is null) return null;
-        if (receipt.CommandType != commandType || receipt.PayloadHash != payloadHash)
-            return CommandResult.Refused(RuleViolation.Conflict("command-id-reused",
-                $"Command id '{commandId}' was already used for a different command ({receipt.CommandType}).", "commandId"));
-        return receipt.Result with { Replayed = true };
+        return receipt is null ? null : Replay(receipt, commandType, payloadHash);
     }
 
-    private static bool IsConflict(Exception e) =>
+    /// <summary>The answer to a command id seen before: the first answer, or a conflict when the id was used for another command.</summary>
+    public static CommandResult Replay(CommandReceipt receipt, string commandType, string payloadHash) =>
+        receipt.CommandType != commandType || receipt.PayloadHash != payloadHash
+            ? CommandResult.Refused(RuleViolation.Conflict("command-id-reused",
+                $"Command id '{receipt.Id}' was already used for a different command ({receipt.CommandType}).", "commandId"))
+            : receipt.Result with { Replayed = true };
+
+    public static CommandResult Invalid(FluentValidation.Results.ValidationResult validation) =>
+        CommandResult.Invalid(validation.Errors.Select(e => new FieldError(FieldPath(e.PropertyName), RuleName(e.ErrorCode), e.ErrorMessage)).ToList());
+
+    public static bool IsConflict(Exception e) =>
         e is ConcurrencyException or DocumentAlreadyExistsException or Marten.Exceptions.ExistingStreamIdCollisionException
             or JasperFx.Events.ExistingStreamIdCollisionException
             or ConcurrentUpdateException
@@ -151,6 +182,7 @@ public sealed class CommandRunner(IDocumentStore store, OutboxedSessionFactory o
     public static string RuleName(string errorCode) =>
         errorCode.EndsWith("Validator", StringComparison.Ordinal) ? errorCode[..^"Validator".Length] : errorCode;
 
-    private static string Hash<T>(T command) =>
-        Convert.ToHexString(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(command)));
+    /// <summary>What a receipt remembers of the command, to tell a repeat from a different command under the same id.</summary>
+    public static string PayloadHash(object command) =>
+        Convert.ToHexString(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(command, command.GetType())));
 }

@@ -20,6 +20,8 @@ public sealed class CommandValidators
 
     public IValidator<T>? For<T>() => _byCommand.GetValueOrDefault(typeof(T)) as IValidator<T>;
 
+    public IValidator? For(Type commandType) => _byCommand.GetValueOrDefault(commandType);
+
     private static Type CommandTypeOf(Type validatorType) =>
         validatorType.GetInterfaces().Single(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IValidator<>)).GetGenericArguments()[0];
 }

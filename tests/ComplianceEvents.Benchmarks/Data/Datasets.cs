@@ -57,6 +57,7 @@ public static class Datasets
     {
         var c = d.Cycle;
         var director = new Actor(c.Director!, [Roles.ComplianceDirector]);
+        var revisions = new List<(object Command, Actor Actor)>();
         yield return (new OpenCycle(c.Id, c.SummitName, c.HostCity, c.HostCountry, c.SummitStart, c.SummitEnd, c.Members, c.PreparedBy), director);
         foreach (var w in d.Windows ?? []) yield return (new SetReportWindow(c.Id, w.Kind, w.Start, w.Cutoff), director);
         foreach (var x in d.Commitments ?? [])
@@ -81,9 +82,10 @@ public static class Datasets
                     yield return (new ApproveScore(c.Id, x.Id, a.Member, $"p{n}", p.Review!.Comment), new Actor(p.Review.By, [Roles.LeadAnalyst]));
                 }
             }
-            foreach (var r in rubrics.Where(r => r.Version > 1).OrderBy(r => r.Version))
-                yield return (new ReviseRubric(c.Id, x.Id, r.ToInput(), r.Reason!), lead);
+            revisions.AddRange(rubrics.Where(r => r.Version > 1).OrderBy(r => r.Version).Select(r => ((object)new ReviseRubric(c.Id, x.Id, r.ToInput(), r.Reason!), lead)));
         }
+        // The importer revises rubrics last, after all the scoring they postdate.
+        foreach (var revision in revisions) yield return revision;
     }
 
     public static int EvidenceCount(CycleDataset d) =>
