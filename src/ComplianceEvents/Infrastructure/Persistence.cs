@@ -64,6 +64,14 @@ public static class Persistence
         opts.Projections.Snapshot<Commitment>(SnapshotLifecycle.Inline);
         opts.Projections.Snapshot<Assessment>(SnapshotLifecycle.Inline);
         opts.Projections.Add(new ScoreboardProjection(), ProjectionLifecycle.Inline);
+        // Rebuilds (docs/benchmarks.md, B3): pages of 5,000 events, and each snapshot written once per window of
+        // 5,000 changed aggregates instead of once per page it appears in (Marten's default rewrites a growing
+        // assessment for nearly every one of its events). The window bounds the memory a rebuild holds.
+        foreach (var projection in opts.Projections.All)
+        {
+            projection.Options.BatchSize = 5_000;
+            projection.Options.RebuildFlushThreshold = 5_000;
+        }
         opts.Schema.For<Commitment>().Index(c => c.CycleId);
         opts.Schema.For<Assessment>().Index(a => a.CycleId);
         opts.Schema.For<CommandReceipt>().Identity(r => r.Id);
