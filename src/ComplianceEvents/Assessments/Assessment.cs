@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using ComplianceEvents.Commitments;
 
 namespace ComplianceEvents.Assessments;
@@ -56,7 +57,14 @@ public sealed record Assessment(string Id, string CycleId, string CommitmentId, 
         new(StreamKey(e.CycleId, e.CommitmentId, e.MemberCode), e.CycleId, e.CommitmentId, e.MemberCode);
 
     public Assessment Apply(EvidenceRecorded e) =>
-        this with { Evidence = [.. Evidence, new EvidenceItem(e.EvidenceId, e.ActionDate, e.Summary, e.Dimensions, e.Strength, e.Citations, e.Flags)] };
+        this with { Evidence = Append(Evidence, new EvidenceItem(e.EvidenceId, e.ActionDate, e.Summary, e.Dimensions, e.Strength, e.Citations, e.Flags)) };
+
+    /// <summary>
+    /// An immutable list shares the items already there: folding n evidence events costs O(n log n) instead of
+    /// copying the whole list per event, O(n^2) (docs/benchmarks.md, B3 and B5). Stored as a plain JSON array.
+    /// </summary>
+    private static ImmutableList<T> Append<T>(IReadOnlyList<T> list, T item) =>
+        (list as ImmutableList<T> ?? ImmutableList.CreateRange(list)).Add(item);
 
     public Assessment Apply(EvidenceAmended e) =>
         ChangeEvidence(e.EvidenceId, x => x with
@@ -71,8 +79,8 @@ public sealed record Assessment(string Id, string CycleId, string CommitmentId, 
     public Assessment Apply(ScoreProposed e) =>
         this with
         {
-            Proposals = [.. Proposals, new Proposal(e.ProposalId, e.Score, e.Rationale, e.EvidenceIds, e.RubricVersion,
-                e.ProposedBy, e.ProposedAt, e.SuggestedScore, e.Flags, Analysts: e.Analysts ?? [e.ProposedBy])],
+            Proposals = Append(Proposals, new Proposal(e.ProposalId, e.Score, e.Rationale, e.EvidenceIds, e.RubricVersion,
+                e.ProposedBy, e.ProposedAt, e.SuggestedScore, e.Flags, Analysts: e.Analysts ?? [e.ProposedBy])),
         };
 
     public Assessment Apply(ProposalReturned e) => Review(e.ProposalId, ProposalStatus.Returned, e.ReturnedBy, e.Reason);

