@@ -49,7 +49,7 @@ public sealed record Sizes
     public static readonly Sizes Full = Issue with
     {
         Name = "full",
-        CommandsPerRun = 1_500, WarmUpCommands = 300, ImportEvidencePerRun = 1_600, OtherCycleEvents = 200_000, ReportRepeats = 5,
+        CommandsPerRun = 1_500, WarmUpCommands = 300, ImportEvidencePerRun = 33_400, ReportRepeats = 5,
     };
 
     public static readonly Sizes Quick = new()

@@ -95,7 +95,9 @@ public static class Analysis
                     + "written, one commit and the inline projections once per batch). Per event: "
                     + $"{F(f.RoundTripsPerOp)} round trips, {F(f.Explain?.WriteTransactionsPerOp)} write transactions and "
                     + $"{F(f.Explain?.BenchCpuMsPerOp)} ms of host CPU, against a COPY row's {F(f.BaselineExplain?.BenchCpuMsPerOp)} ms: what is left is CPU "
-                    + "(validation, the decision and fold per step, serializing events, receipts and snapshots) that COPY does not do. Before the batches "
+                    + "that COPY does not do: per step, validation, the decision and fold, serializing events, receipts and snapshots; per import, "
+                    + "its single commands (cycle, windows, commitments, rubrics and their revisions, which announce stale approvals) with Wolverine "
+                    + "delivering their messages. Before the batches "
                     + "(one command per item through the bus, 0.4 events per transaction) the import ran at under 1% of COPY. "
                     + (Find(r, "B1e") is { } e ? $"B1e, the bulk path without per-step rules, shows the ceiling: {F(e.Value)} events/s ({MarkdownOutput.RatioText(e)} of COPY)." : ""));
                 break;
