@@ -37,7 +37,12 @@ app.UseAuthorization();
 app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
 app.MapScalarApiReference("/docs", o => o.WithOpenApiRoutePattern("/openapi/{documentName}.json")).AllowAnonymous();
 app.MapHealth();
-app.MapWolverineEndpoints(opts => opts.RequireAuthorizeOnAll());
+app.MapWolverineEndpoints(opts =>
+{
+    opts.RequireAuthorizeOnAll();
+    // "?asOfSequence=abc" is a 400 naming the parameter, not a silent "as of now" (Wolverine 6's default binds null).
+    opts.RejectUnparseableQueryValues = true;
+});
 
 return await app.RunJasperFxCommands(args);
 

@@ -137,6 +137,12 @@ public sealed class HttpApiTests(AppFixture app) : WriteSideTest(app)
         Assert.Equal("text/html", (await viewer.GetAsync("/cycles/2024-apulia/report?format=html")).Content.Headers.ContentType?.MediaType);
         Assert.Contains("overall", await viewer.GetStringAsync("/cycles/2024-apulia/report?format=csv"));
         Assert.Equal(HttpStatusCode.BadRequest, (await viewer.GetAsync("/cycles/2024-apulia/report?kind=midterm")).StatusCode);
+        foreach (var query in new[] { "asOfSequence=abc", "edition=first" })
+        {
+            var unparseable = await viewer.GetAsync($"/cycles/2024-apulia/report?{query}");
+            Assert.Equal(HttpStatusCode.BadRequest, unparseable.StatusCode);
+            Assert.Contains(query.Split('=')[0], await unparseable.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
+        }
         Assert.Equal(HttpStatusCode.NotFound, (await viewer.GetAsync("/cycles/2024-apulia/report?kind=interim&edition=1")).StatusCode);
 
         var editor = App.Client("chair", Roles.Editor);
