@@ -39,7 +39,8 @@ public static class MarkdownOutput
         md.AppendLine("server instead), runs every figure, and rewrites `docs/benchmarks.md` and `docs/benchmarks.json`. `-- --quick` runs about");
         md.AppendLine("1/100 of the data in well under two minutes and writes to a temp folder (`-- --out DIR` to choose); `dotnet test` runs it");
         md.AppendLine("(`QuickBenchTests`) to check that every figure is still produced, not how fast. Run the full bench on an otherwise idle");
-        md.AppendLine("machine: it measures a 2-core box, and another process's CPU shows up in every figure.");
+        md.AppendLine("machine: it measures a 2-core box, and another process's CPU shows up in every figure. B4 drives the HTTP API with");
+        md.AppendLine("wrk (`apt-get install wrk`; `.ci/run` installs it), which the bench runs as a separate process.");
         md.AppendLine();
     }
 
@@ -165,7 +166,8 @@ public static class MarkdownOutput
         md.AppendLine("## Method");
         md.AppendLine();
         md.AppendLine("- **Cluster**: `LocalPostgres.StartTemporary()`, the same code the integration tests use: initdb defaults, fsync and");
-        md.AppendLine("  synchronous_commit on, one database per host (`bench`, `bench_ext`, `bench_import`), all on one cluster.");
+        md.AppendLine("  synchronous_commit on, one database per host (`bench`, `bench_no_outbound`, one per experiment, `bench_lag`, `bench_http`,");
+        md.AppendLine("  `bench_import`), all on one cluster.");
         md.AppendLine("- **Product**: the product's own host, `WebApplicationFactory<Program>` over that database (same handlers, same Marten and");
         md.AppendLine("  Wolverine configuration), environment Production, log level Warning (per-message console logging would be measured too).");
         md.AppendLine("  Commands go through `IMessageBus.InvokeAsync<CommandResult>(command, actor.ToDeliveryOptions())`, one bus per worker.");
