@@ -33,28 +33,33 @@ public static class Cells
     }
 
     /// <summary>
-    /// Loads the cycle and commitment, refuses unknown cells (404), runs the decision, and opens the
-    /// stream with <see cref="AssessmentOpened"/> when the cell has no events yet.
+    /// Loads the cycle and commitment with the cell's stream (one round trip, docs/benchmarks.md B1a) and runs
+    /// <see cref="Decide"/>.
     /// </summary>
     public static Task<CommandResult> RunOnCell<TCommand>(this CommandRunner runner, TCommand cmd, IMessageContext context,
         Func<Cell, Decision> decide, CancellationToken ct) where TCommand : IAssessmentCommand =>
-        // The cycle and commitment are read in the same round trip as the cell's stream (docs/benchmarks.md, B1a).
         runner.Run<TCommand, Assessment, (Cycle? Cycle, Commitment? Commitment)>(cmd, context,
             Assessment.StreamKey(cmd.CycleId, cmd.CommitmentId, cmd.MemberCode), cmd.ExpectedVersion,
             batch => Both(batch.Load<Cycle>(Cycle.StreamKey(cmd.CycleId)), batch.Load<Commitment>(Commitment.StreamKey(cmd.CycleId, cmd.CommitmentId))),
-            (ctx, loaded) =>
-            {
-                if (loaded.Cycle is not { } cycle)
-                    return ValueTask.FromResult<Decision>(RuleViolation.NotFound("cycle-not-found", $"Cycle '{cmd.CycleId}' does not exist.", "cycleId"));
-                if (loaded.Commitment is not { } commitment) return ValueTask.FromResult<Decision>(Lookups.CommitmentNotFound(cmd.CycleId, cmd.CommitmentId));
-                if (!cycle.HasMember(cmd.MemberCode))
-                    return ValueTask.FromResult<Decision>(
-                        RuleViolation.NotFound("member-not-in-cycle", $"'{cmd.MemberCode}' is not a member assessed in {cmd.CycleId}.", "memberCode"));
+            (ctx, loaded) => ValueTask.FromResult(Decide(cmd, loaded.Cycle, loaded.Commitment, ctx.State, ctx.Actor, ctx.Now, decide)), ct);
 
-                var decision = decide(new Cell(cycle, commitment, cmd.MemberCode, ctx.State, ctx.Actor, ctx.Now));
-                if (decision.Violation is not null || ctx.State is not null) return ValueTask.FromResult(decision);
-                return ValueTask.FromResult(decision with { Events = [new AssessmentOpened(cmd.CycleId, cmd.CommitmentId, cmd.MemberCode), .. decision.Events] });
-            }, ct);
+    /// <summary>
+    /// Every assessment command's decision, whatever sends it (a command, an import batch): refuses unknown cells
+    /// (404), runs the module's decision, and opens the stream with <see cref="AssessmentOpened"/> when the cell
+    /// has no events yet.
+    /// </summary>
+    public static Decision Decide(IAssessmentCommand cmd, Cycle? cycle, Commitment? commitment, Assessment? state, Actor actor, DateTimeOffset now,
+        Func<Cell, Decision> decide)
+    {
+        if (cycle is null) return RuleViolation.NotFound("cycle-not-found", $"Cycle '{cmd.CycleId}' does not exist.", "cycleId");
+        if (commitment is null) return Lookups.CommitmentNotFound(cmd.CycleId, cmd.CommitmentId);
+        if (!cycle.HasMember(cmd.MemberCode))
+            return RuleViolation.NotFound("member-not-in-cycle", $"'{cmd.MemberCode}' is not a member assessed in {cmd.CycleId}.", "memberCode");
+
+        var decision = decide(new Cell(cycle, commitment, cmd.MemberCode, state, actor, now));
+        if (decision.Violation is not null || state is not null) return decision;
+        return decision with { Events = [new AssessmentOpened(cmd.CycleId, cmd.CommitmentId, cmd.MemberCode), .. decision.Events] };
+    }
 
     private static async Task<(Cycle?, Commitment?)> Both(Task<Cycle?> cycle, Task<Commitment?> commitment) => (await cycle, await commitment);
 }

@@ -34,6 +34,9 @@ public sealed record CommandReceipt(string Id, string CommandType, string Payloa
 public sealed class CommandRunner(IDocumentStore store, OutboxedSessionFactory outbox, CommandValidators validators, TimeProvider clock,
     Integration.EnvelopeActors? actors = null, ILogger<CommandRunner>? logger = null)
 {
+    /// <summary>The headers every appended event carries: who, which command, which command id (audit trails read them).</summary>
+    public const string UserHeader = "user-id", CommandHeader = "command", CommandIdHeader = "command-id";
+
     private const int RaceRetries = 3;
     private const string StreamVersionRule = "stream-version";
 
@@ -100,9 +103,9 @@ public sealed class CommandRunner(IDocumentStore store, OutboxedSessionFactory o
         session.CorrelationId = envelope?.CorrelationId;
         session.CausationId = envelope?.Id.ToString();
         session.LastModifiedBy = actor.UserId;
-        session.SetHeader("user-id", actor.UserId);
-        session.SetHeader("command", typeof(TCommand).Name);
-        if (commandId is not null) session.SetHeader("command-id", commandId);
+        session.SetHeader(UserHeader, actor.UserId);
+        session.SetHeader(CommandHeader, typeof(TCommand).Name);
+        if (commandId is not null) session.SetHeader(CommandIdHeader, commandId);
 
         try
         {

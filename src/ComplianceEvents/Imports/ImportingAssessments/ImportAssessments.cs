@@ -108,37 +108,28 @@ public static class ImportAssessmentsHandler
             var key = Key(cmd);
             if (!streams.TryGetValue(key, out var stream))
                 return CommandResult.Refused(RuleViolation.Conflict("step-unknown", $"Step {step.CommandId} addresses a cell its batch did not read."));
-            if (await cyclesLoading[cmd.CycleId] is not { } cycle)
-                return CommandResult.Refused(RuleViolation.NotFound("cycle-not-found", $"Cycle '{cmd.CycleId}' does not exist.", "cycleId"));
-            if (await commitmentsLoading[(cmd.CycleId, cmd.CommitmentId)] is not { } commitment)
-                return CommandResult.Refused(Lookups.CommitmentNotFound(cmd.CycleId, cmd.CommitmentId));
-            if (!cycle.HasMember(cmd.MemberCode))
-                return CommandResult.Refused(RuleViolation.NotFound("member-not-in-cycle", $"'{cmd.MemberCode}' is not a member assessed in {cmd.CycleId}.", "memberCode"));
-
             var state = states[key];
-            var cell = new Cell(cycle, commitment, cmd.MemberCode, state, step.Actor, now);
-            var decision = cmd switch
-            {
-                RecordEvidence x => RecordEvidenceHandler.Decide(x, cell),
-                ProposeScore x => ProposeScoreHandler.Decide(x, cell),
-                ApproveScore x => ApproveScoreHandler.Decide(x, cell),
-                ReturnProposal x => ReturnProposalHandler.Decide(x, cell),
-                RejectScore x => RejectScoreHandler.Decide(x, cell),
-                _ => RuleViolation.Conflict("step-unsupported", $"{cmd.GetType().Name} is not an import step."),
-            };
+            var decision = Cells.Decide(cmd, await cyclesLoading[cmd.CycleId], await commitmentsLoading[(cmd.CycleId, cmd.CommitmentId)], state,
+                step.Actor, now, cell => cmd switch
+                {
+                    RecordEvidence x => RecordEvidenceHandler.Decide(x, cell),
+                    ProposeScore x => ProposeScoreHandler.Decide(x, cell),
+                    ApproveScore x => ApproveScoreHandler.Decide(x, cell),
+                    ReturnProposal x => ReturnProposalHandler.Decide(x, cell),
+                    RejectScore x => RejectScoreHandler.Decide(x, cell),
+                    _ => RuleViolation.Conflict("step-unsupported", $"{cmd.GetType().Name} is not an import step."),
+                });
             if (decision.Violation is { } violation) return CommandResult.Refused(violation);
 
-            IReadOnlyList<object> events = state is null
-                ? [new AssessmentOpened(cmd.CycleId, cmd.CommitmentId, cmd.MemberCode), .. decision.Events]
-                : decision.Events;
+            var events = decision.Events;
             var before = stream.Events.Count;
             var startingVersion = (stream.StartingVersion ?? 0) + before;
             stream.AppendMany(events);
             foreach (var e in stream.Events.Skip(before))
             {
-                e.SetHeader("user-id", step.Actor.UserId);
-                e.SetHeader("command", cmd.GetType().Name);
-                e.SetHeader("command-id", step.CommandId);
+                e.SetHeader(CommandRunner.UserHeader, step.Actor.UserId);
+                e.SetHeader(CommandRunner.CommandHeader, cmd.GetType().Name);
+                e.SetHeader(CommandRunner.CommandIdHeader, step.CommandId);
             }
             foreach (var e in events)
                 state = e is AssessmentOpened opened ? Assessment.Create(opened) : CycleHistory.ApplyToAssessment(state!, e);
