@@ -153,7 +153,8 @@ public sealed class LocalPostgres : IDisposable
         return int.TryParse(first?.Trim(), out var pid) && Directory.Exists($"/proc/{pid}");
     }
 
-    private static int FreePort()
+    /// <summary>A TCP port on 127.0.0.1 that nothing listens on right now.</summary>
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

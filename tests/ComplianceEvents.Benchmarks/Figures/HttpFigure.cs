@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -9,6 +7,7 @@ using ComplianceEvents.Benchmarks.Data;
 using ComplianceEvents.Benchmarks.Hosting;
 using ComplianceEvents.Benchmarks.Measuring;
 using ComplianceEvents.Benchmarks.Output;
+using ComplianceEvents.Benchmarks.Raw;
 using ComplianceEvents.Infrastructure;
 using ComplianceEvents.Infrastructure.Auth;
 using Microsoft.Extensions.Configuration;
@@ -36,7 +35,7 @@ public static class HttpFigure
     public static async Task Run(BenchContext ctx, BenchCluster cluster)
     {
         var wrk = FindWrk();
-        var port = FreePort();
+        var port = LocalPostgres.FreePort();
         var key = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
         await using var host = await ProductHost.Start(await cluster.CreateDatabase("bench_http"),
             settings: new Dictionary<string, string> { ["Auth:SigningKey"] = key }, kestrelPort: port);
@@ -59,8 +58,7 @@ public static class HttpFigure
         {
             var url = $"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}";
             var warm = await RunWrk(wrk, script, url, ctx.Sizes.HttpClients, ctx.Sizes.HttpWarmUpSeconds);
-            ctx.Say($"B4 warm-up: {warm.RequestsPerSecond:0} requests/s, {warm.Errors} errors" + string.Concat(Errors.Select(e => "\n      " + e)));
-            Errors.Clear();
+            ctx.Say($"B4 warm-up: {warm.RequestsPerSecond:0} requests/s, {warm.Errors} errors" + string.Concat(warm.FirstFailures.Select(e => "\n      " + e)));
             var evidenceBefore = await EvidenceCount(host);
             var before = await ctx.Probe.Read();
             var run = await RunWrk(wrk, script, url, ctx.Sizes.HttpClients, ctx.Sizes.HttpSeconds);
@@ -82,7 +80,7 @@ public static class HttpFigure
                 Notes = $"{run.Requests} requests, {run.Errors} errors (connect {run.Connect}, read {run.Read}, write {run.Write}, "
                     + $"HTTP status >= 400 {run.Status}, timeout {run.Timeout}); {recorded} evidence items recorded; "
                     + $"p90 {run.P90Ms:0.0} ms, max {run.MaxMs:0.0} ms; {run.Bytes / 1048576.0:0.0} MiB read"
-                    + (Errors.Count == 0 ? "" : "; first failed responses: " + string.Join(" / ", Errors.Select(e => e.ReplaceLineEndings(" ")))),
+                    + (run.FirstFailures.Count == 0 ? "" : "; first failed responses: " + string.Join(" / ", run.FirstFailures.Select(e => e.ReplaceLineEndings(" ")))),
             });
         }
         finally
@@ -158,8 +156,9 @@ public static class HttpFigure
         return lua.ToString();
     }
 
+    /// <param name="FirstFailures">The first failed responses wrk saw (status and the start of the body).</param>
     private sealed record WrkResult(long Requests, long DurationUs, long Bytes, long Connect, long Read, long Write, long Status, long Timeout,
-        long P50Us, long P90Us, long P99Us, long MaxUs)
+        long P50Us, long P90Us, long P99Us, long MaxUs, IReadOnlyList<string> FirstFailures)
     {
         public long Errors => Connect + Read + Write + Status + Timeout;
         public double RequestsPerSecond => Requests / (DurationUs / 1e6);
@@ -168,9 +167,6 @@ public static class HttpFigure
         public double P99Ms => P99Us / 1000.0;
         public double MaxMs => MaxUs / 1000.0;
     }
-
-    /// <summary>The first failed responses wrk saw (status and the start of the body), for the figure's notes.</summary>
-    private static readonly List<string> Errors = [];
 
     private static async Task<WrkResult> RunWrk(string wrk, string script, string url, int connections, int seconds)
     {
@@ -186,17 +182,15 @@ public static class HttpFigure
         var output = await stdout;
         var line = output.Split('\n').FirstOrDefault(l => l.StartsWith("B4RESULT ", StringComparison.Ordinal))
             ?? throw new InvalidOperationException($"wrk exited with {process.ExitCode} without a result:\n{output}\n{await stderr}");
-        foreach (var error in output.Split('\n').Where(l => l.StartsWith("B4ERROR ", StringComparison.Ordinal)).Take(6)) Errors.Add(error[8..]);
         var n = line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(x => long.Parse(x, CultureInfo.InvariantCulture)).ToArray();
-        return new WrkResult(n[0], n[1], n[2], n[3], n[4], n[5], n[6], n[7], n[8], n[9], n[10], n[11]);
+        var failures = output.Split('\n').Where(l => l.StartsWith("B4ERROR ", StringComparison.Ordinal)).Take(6).Select(l => l[8..]).ToList();
+        return new WrkResult(n[0], n[1], n[2], n[3], n[4], n[5], n[6], n[7], n[8], n[9], n[10], n[11], failures);
     }
 
     private static async Task<long> EvidenceCount(ProductHost host)
     {
-        await using var db = Npgsql.NpgsqlDataSource.Create(host.ConnectionString);
-        await using var cmd = db.CreateCommand("select count(*) from compliance.mt_events where type = 'evidence_recorded' and stream_id like $1");
-        cmd.Parameters.Add(new Npgsql.NpgsqlParameter { Value = $"assessment:{WriteCycle}:%" });
-        return (long)(await cmd.ExecuteScalarAsync())!;
+        return await Sql.Scalar<long>(host.Db, "select count(*) from compliance.mt_events where type = 'evidence_recorded' and stream_id like $1",
+            $"assessment:{WriteCycle}:%");
     }
 
     /// <summary>wrk on PATH or in /usr/bin; a clear message naming the package otherwise.</summary>
@@ -204,10 +198,4 @@ public static class HttpFigure
         (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin").Split(':').Append("/usr/bin").Select(d => Path.Combine(d, "wrk")).FirstOrDefault(File.Exists)
         ?? throw new InvalidOperationException("B4 needs the HTTP load generator wrk: install the Debian package 'wrk' (apt-get install wrk).");
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

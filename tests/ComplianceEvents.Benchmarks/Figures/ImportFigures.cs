@@ -92,10 +92,9 @@ public static class ImportFigures
     /// <summary>Events of the imported cycles' assessment streams per inserting transaction (xmin).</summary>
     private static async Task<double> AssessmentEventsPerTransaction(RawStore raw, IEnumerable<CycleDataset> datasets)
     {
-        await using var cmd = raw.Db.CreateCommand(
-            "select count(*)::float8 / greatest(count(distinct xmin::text), 1) from compliance.mt_events where stream_id like any($1)");
-        cmd.Parameters.Add(new Npgsql.NpgsqlParameter { Value = datasets.Select(d => $"assessment:{d.Cycle.Id}:%").ToArray() });
-        return (double)(await cmd.ExecuteScalarAsync())!;
+        return await Sql.Scalar<double>(raw.Db,
+            "select count(*)::float8 / greatest(count(distinct xmin::text), 1) from compliance.mt_events where stream_id like any($1)",
+            datasets.Select(d => $"assessment:{d.Cycle.Id}:%").ToArray());
     }
 
     private static async Task<(RunResult Run, Cost Explain, long Events)> Copy(BenchContext ctx, RawStore raw, IReadOnlyList<CopiedEvent> rows)

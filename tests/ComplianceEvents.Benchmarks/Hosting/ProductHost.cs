@@ -28,6 +28,7 @@ public sealed class ProductHost : IAsyncDisposable
     }
 
     public string ConnectionString { get; }
+    public Npgsql.NpgsqlDataSource Db => _db;
     public IServiceProvider Services => _factory.Services;
     public IDocumentStore Store => Services.GetRequiredService<IDocumentStore>();
 

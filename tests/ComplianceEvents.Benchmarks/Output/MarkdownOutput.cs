@@ -23,7 +23,7 @@ public static class MarkdownOutput
         ExplanationSection(md, r);
         ContextSection(md, r);
         Analysis.Write(md, r);
-        MethodSection(md, r);
+        MethodSection(md);
         return md.ToString().Replace("\r\n", "\n");
     }
 
@@ -161,7 +161,7 @@ public static class MarkdownOutput
         md.AppendLine();
     }
 
-    private static void MethodSection(StringBuilder md, BenchResult r)
+    private static void MethodSection(StringBuilder md)
     {
         md.AppendLine("## Method");
         md.AppendLine();
@@ -187,6 +187,5 @@ public static class MarkdownOutput
         md.AppendLine($"- **Figures in the JSON**: {BenchResult.RequiredIds.Count} figure ids, each with `id`, `concurrency`, `value`, `unit`, `baseline`, `ratio`,");
         md.AppendLine("  `must`, `met`, then what explains it (`explain`, `baseline_explain`, round trips, percentiles, notes).");
         md.AppendLine();
-        _ = r;
     }
 }

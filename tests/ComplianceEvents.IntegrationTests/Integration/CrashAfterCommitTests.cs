@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using ComplianceEvents.Infrastructure.Auth;
 using ComplianceEvents.Integration;
 using ComplianceEvents.IntegrationTests.WriteSide;
@@ -111,7 +110,7 @@ public sealed class CrashAfterCommitTests(AppFixture app) : HostTest(app)
 
         public static async Task<ProductProcess> Start(string connectionString, string signingKey, string inbound, string outbound)
         {
-            var port = FreePort();
+            var port = Infrastructure.LocalPostgres.FreePort();
             var workDir = Directory.CreateTempSubdirectory("compliance-crash-").FullName;
             var info = new ProcessStartInfo("dotnet") { WorkingDirectory = workDir, RedirectStandardOutput = true, RedirectStandardError = true };
             info.ArgumentList.Add(typeof(Program).Assembly.Location);
@@ -171,13 +170,6 @@ public sealed class CrashAfterCommitTests(AppFixture app) : HostTest(app)
             Kill();
             _process.Dispose();
             try { Directory.Delete(_workDir, recursive: true); } catch (IOException) { }
-        }
-
-        private static int FreePort()
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
         }
     }
 }
