@@ -94,7 +94,8 @@ public static class ImportFigures
     {
         return await Sql.Scalar<double>(raw.Db,
             "select count(*)::float8 / greatest(count(distinct xmin::text), 1) from compliance.mt_events where stream_id like any($1)",
-            datasets.Select(d => $"assessment:{d.Cycle.Id}:%").ToArray());
+            // One text[] parameter: cast, or C# would spread the array over params object[].
+            (object)datasets.Select(d => $"assessment:{d.Cycle.Id}:%").ToArray());
     }
 
     private static async Task<(RunResult Run, Cost Explain, long Events)> Copy(BenchContext ctx, RawStore raw, IReadOnlyList<CopiedEvent> rows)
