@@ -70,6 +70,8 @@ public static class ImportAssessmentsHandler
         }
         var now = clock.GetUtcNow();
         var appended = 0;
+        if (streams.Values.Any(CommandRunner.IsTornRead))
+            return batch.Steps.Select(step => new ImportStepResult(step.CommandId, Conflict)).ToList();
 
         foreach (var step in batch.Steps)
         {
@@ -88,9 +90,7 @@ public static class ImportAssessmentsHandler
             }
             catch (Exception e) when (CommandRunner.IsConflict(e))
             {
-                var conflict = CommandResult.Refused(RuleViolation.Conflict("stream-version",
-                    "A cell of this batch changed concurrently; nothing of the batch was saved. Import again: what is saved is kept."));
-                return ordered.Select(r => r.Result.IsAccepted && !r.Result.Replayed ? r with { Result = conflict } : r).ToList();
+                return ordered.Select(r => r.Result.IsAccepted && !r.Result.Replayed ? r with { Result = Conflict } : r).ToList();
             }
         }
         return ordered;
@@ -142,6 +142,9 @@ public static class ImportAssessmentsHandler
             return result;
         }
     }
+
+    private static readonly CommandResult Conflict = CommandResult.Refused(RuleViolation.Conflict("stream-version",
+        "A cell of this batch changed concurrently; nothing of the batch was saved. Import again: what is saved is kept."));
 
     private static string Key(IAssessmentCommand c) => Assessment.StreamKey(c.CycleId, c.CommitmentId, c.MemberCode);
 }
