@@ -13,6 +13,7 @@ if (CliHost.IsCommand(args))
     // A CLI command starts the host for its handlers but must not take the server's port, nor chatter.
     builder.WebHost.UseUrls("http://127.0.0.1:0");
     builder.Logging.SetMinimumLevel(LogLevel.Warning);
+    builder.Configuration["ReadModels:DriftCheckMinutes"] = "0"; // a CLI run checks drift only when asked (`drift`)
     CliHost.KeepStdoutForResults();
 }
 var connectionString = Database.ResolveConnectionString(builder.Configuration, builder.Services);

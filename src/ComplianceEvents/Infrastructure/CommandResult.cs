@@ -11,6 +11,7 @@ public enum Outcome
     NotFound,     // 404
     Conflict,     // 409: expected version mismatch, existing stream, a rule conflict
     Unauthenticated, // 401: no actor on the command
+    Unavailable,  // 503: the database cannot answer in time (Retry-After); nothing was appended
 }
 
 public sealed record FieldError(string Field, string Rule, string Message);
@@ -52,4 +53,5 @@ public sealed record RuleViolation(Outcome Outcome, string Rule, string Message,
     public static RuleViolation Conflict(string rule, string message, string? field = null) => new(Outcome.Conflict, rule, message, field);
     public static RuleViolation Forbidden(string rule, string message, string? field = null) => new(Outcome.Forbidden, rule, message, field);
     public static RuleViolation Rejected(string rule, string message, string? field = null) => new(Outcome.Rejected, rule, message, field);
+    public static RuleViolation Unavailable(string rule, string message) => new(Outcome.Unavailable, rule, message);
 }

@@ -1,7 +1,8 @@
 using ComplianceEvents.Assessments;
 using ComplianceEvents.Commitments;
 using ComplianceEvents.Cycles;
-using ComplianceEvents.Reports.Scoreboards;
+using ComplianceEvents.Reports.CheckingDrift;
+using ComplianceEvents.Reports.GettingScores;
 using JasperFx;
 using JasperFx.Events;
 using JasperFx.Events.Projections;
@@ -45,6 +46,10 @@ public static class Persistence
             .IntegrateWithWolverine();
         services.AddSingleton(CommandValidators.FromAssembly(typeof(Persistence).Assembly));
         services.AddSingleton<CommandRunner>();
+        services.AddSingleton<LogHorizon>();
+        services.AddSingleton<ReadModelDrift>();
+        services.AddSingleton<DriftMonitor>();
+        services.AddHostedService(sp => sp.GetRequiredService<DriftMonitor>());
         services.AddSingleton(TimeProvider.System);
         return services;
     }
@@ -56,6 +61,10 @@ public static class Persistence
         opts.UseSystemTextJsonForSerialization(EnumStorage.AsString);
         opts.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
         opts.Events.StreamIdentity = StreamIdentity.AsString;
+        // Quick append: the sequence number and the timestamp are taken by the database inside the appending
+        // transaction. Rich mode reserves sequence numbers in a statement before that transaction and stamps events with
+        // the client's clock, so a pin could not know that a lower sequence is still on its way (LogHorizon, ADR 0003).
+        opts.Events.AppendMode = EventAppendMode.Quick;
         opts.Events.MetadataConfig.EnableAll();
         foreach (var (type, name) in EventNames)
             opts.Events.MapEventType(type, name);
@@ -63,7 +72,7 @@ public static class Persistence
         opts.Projections.Snapshot<Cycle>(SnapshotLifecycle.Inline);
         opts.Projections.Snapshot<Commitment>(SnapshotLifecycle.Inline);
         opts.Projections.Snapshot<Assessment>(SnapshotLifecycle.Inline);
-        opts.Projections.Add(new ScoreboardProjection(), ProjectionLifecycle.Inline);
+        opts.Projections.Add(new CellScoreProjection(), ProjectionLifecycle.Inline);
         // Rebuilds (docs/benchmarks.md, B3): pages of 5,000 events, and each snapshot written once per window of
         // 100,000 changed aggregates instead of once per page it appears in (Marten's default rewrites a growing
         // assessment for nearly every one of its events; a window of 5,000 still rewrote it a dozen times, because a
@@ -76,6 +85,7 @@ public static class Persistence
         }
         opts.Schema.For<Commitment>().Index(c => c.CycleId);
         opts.Schema.For<Assessment>().Index(a => a.CycleId);
+        opts.Schema.For<CellScore>().Index(c => c.CycleId);
         opts.Schema.For<CommandReceipt>().Identity(r => r.Id);
     }
 }

@@ -25,10 +25,15 @@ public static class Problems
             Outcome.NotFound => StatusCodes.Status404NotFound,
             Outcome.Conflict => StatusCodes.Status409Conflict,
             Outcome.Unauthenticated => StatusCodes.Status401Unauthorized,
+            Outcome.Unavailable => StatusCodes.Status503ServiceUnavailable,
             _ => StatusCodes.Status500InternalServerError,
         };
+        if (status == StatusCodes.Status503ServiceUnavailable) http.Response.Headers.RetryAfter = "5";
         return Problem(http, status, result.Rule ?? "error", result.Message ?? "The command was refused.", result.Errors);
     }
+
+    /// <summary>A refusal of a query, answered with the same status and shape as a refused command.</summary>
+    public static IResult Refuse(HttpContext http, RuleViolation violation) => CommandResult.Refused(violation).ToHttp(http);
 
     public static IResult NotFound(HttpContext http, string what, string detail) =>
         Problem(http, StatusCodes.Status404NotFound, $"{what}-not-found", detail, []);

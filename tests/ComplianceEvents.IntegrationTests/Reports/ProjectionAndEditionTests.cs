@@ -5,7 +5,7 @@ using ComplianceEvents.Imports;
 using ComplianceEvents.Infrastructure;
 using ComplianceEvents.Reports;
 using ComplianceEvents.Reports.PublishingReport;
-using ComplianceEvents.Reports.Scoreboards;
+using ComplianceEvents.Reports.GettingScores;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Wolverine;
@@ -29,7 +29,7 @@ public sealed class ProjectionAndEditionTests(AppFixture app) : HostTest(app)
         await using var conn = new NpgsqlConnection(App.ConnectionString);
         await conn.OpenAsync();
         var dump = new List<string>();
-        foreach (var table in new[] { "mt_doc_cycle", "mt_doc_commitment", "mt_doc_assessment", "mt_doc_scoreboard" })
+        foreach (var table in new[] { "mt_doc_cycle", "mt_doc_commitment", "mt_doc_assessment", "mt_doc_cellscore" })
         {
             await using var cmd = new NpgsqlCommand($"select id, data::text from compliance.{table} order by id", conn);
             await using var reader = await cmd.ExecuteReaderAsync();
@@ -43,9 +43,9 @@ public sealed class ProjectionAndEditionTests(AppFixture app) : HostTest(app)
     {
         await ImportBoth();
         var before = await Documents();
-        Assert.Contains("mt_doc_scoreboard 2024-apulia", before);
+        Assert.Contains("mt_doc_cellscore assessment:2024-apulia:19:CA", before);
 
-        foreach (var type in new[] { typeof(Cycle), typeof(Commitment), typeof(Assessment), typeof(Scoreboard) })
+        foreach (var type in new[] { typeof(Cycle), typeof(Commitment), typeof(Assessment), typeof(CellScore) })
             await App.Store.Advanced.Clean.DeleteDocumentsByTypeAsync(type);
         Assert.Equal("", await Documents());
         using (var daemon = await App.Store.BuildProjectionDaemonAsync())
@@ -53,7 +53,7 @@ public sealed class ProjectionAndEditionTests(AppFixture app) : HostTest(app)
             await daemon.RebuildProjectionAsync(typeof(Cycle), CancellationToken.None);
             await daemon.RebuildProjectionAsync(typeof(Commitment), CancellationToken.None);
             await daemon.RebuildProjectionAsync(typeof(Assessment), CancellationToken.None);
-            await daemon.RebuildProjectionAsync(typeof(ScoreboardProjection), CancellationToken.None);
+            await daemon.RebuildProjectionAsync(typeof(CellScore), CancellationToken.None);
         }
         Assert.Equal(before, await Documents());
     }

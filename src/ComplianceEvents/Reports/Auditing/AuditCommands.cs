@@ -54,6 +54,9 @@ public sealed class ExplainCommand : JasperFxAsyncCommand<ExplainInput>
             kind = parsed;
         }
         using var host = await CliHost.Start(input);
+        var horizon = host.Services.GetRequiredService<LogHorizon>();
+        if ((await Explaining.CheckSettled(horizon, input.FromFlag, "--from", default) ?? await Explaining.CheckSettled(horizon, input.ToFlag, "--to", default)) is { } unsettled)
+            return Fail($"{unsettled.Field}: {unsettled.Message}");
         await using var session = host.Services.GetRequiredService<IDocumentStore>().QuerySession();
         var cycle = await session.LoadAsync<Cycle>(Cycle.StreamKey(input.Cycle));
         if (cycle is null) return Fail($"cycle '{input.Cycle}' does not exist");

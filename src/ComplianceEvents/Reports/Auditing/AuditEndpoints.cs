@@ -20,7 +20,7 @@ public static class AuditEndpoints
 
     [WolverineGet(Cell + "/explanation", OperationId = "ExplainChange"), Tags("Audit")]
     public static async Task<IResult> Explain(string cycleId, string commitmentId, string memberCode, string? from, string? to, string? kind,
-        IQuerySession session, HttpContext http, CancellationToken ct)
+        IQuerySession session, LogHorizon horizon, HttpContext http, CancellationToken ct)
     {
         ReportKind? k = null;
         if (kind is not null)
@@ -28,6 +28,8 @@ public static class AuditEndpoints
             if (!Enum.TryParse<ReportKind>(kind, true, out var parsed)) return Bad(http, "kind", "kind must be interim or final");
             k = parsed;
         }
+        if ((await Explaining.CheckSettled(horizon, from, "from", ct) ?? await Explaining.CheckSettled(horizon, to, "to", ct)) is { } unsettled)
+            return Problems.Refuse(http, unsettled);
         if (await session.LoadAsync<Cycle>(Cycle.StreamKey(cycleId), ct) is not { } cycle) return Problems.NotFound(http, "cycle", $"Cycle '{cycleId}' does not exist.");
         var events = await Explaining.Events(session, cycleId, ct);
         var a = from is null ? null : Explaining.Resolve(cycle, events, from, k);

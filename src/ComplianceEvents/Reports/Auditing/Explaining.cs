@@ -1,5 +1,6 @@
 using System.Globalization;
 using ComplianceEvents.Cycles;
+using ComplianceEvents.Infrastructure;
 using ComplianceEvents.Reports.AsOf;
 using JasperFx.Events;
 using Marten;
@@ -49,6 +50,18 @@ public static class Explaining
         if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var sequence)) return new ResolvedPoint($"sequence {sequence}", sequence, kind);
         if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time))
             return new ResolvedPoint($"time {time:O}", AtTime(time), kind);
+        return null;
+    }
+
+    /// <summary>A sequence or a time must be settled before it is explained (issue 21); editions are settled when published.</summary>
+    public static async Task<RuleViolation?> CheckSettled(LogHorizon horizon, string? text, string field, CancellationToken ct)
+    {
+        if (text is null) return null;
+        if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var sequence))
+            return await Settlement.Check(horizon, sequence, null, field, ct);
+        if (text.Split(':', 2)[0] is not ("edition" or "interim" or "final")
+            && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time))
+            return await Settlement.Check(horizon, null, time, field, ct);
         return null;
     }
 

@@ -43,8 +43,8 @@ public sealed class ReportCommand : JasperFxAsyncCommand<ReportInput>
         if (request is null) return Fail(problem!);
         using var host = await CliHost.Start(input);
         await using var session = host.Services.GetRequiredService<IDocumentStore>().QuerySession();
-        var (text, error) = await request.Render(session, default);
-        if (text is null) return Fail(error!);
+        var (text, refusal) = await request.Render(session, host.Services.GetRequiredService<LogHorizon>(), default);
+        if (text is null) return Fail(refusal!.Message);
         if (input.OutFlag is { } path) await File.WriteAllTextAsync(path, text);
         else await CliHost.Out.WriteAsync(text);
         return true;
@@ -86,16 +86,23 @@ public sealed record ReportRequest(string CycleId, ReportKind? Kind, int? Editio
 
     private static (ReportRequest?, string?) Error(string message) => (null, message);
 
-    public async Task<(string? Text, string? Error)> Render(IQuerySession session, CancellationToken ct)
+    /// <summary>The rendered report, or why not: not found (404), a point the log has not settled (409, 503).</summary>
+    public async Task<(string? Text, RuleViolation? Refusal)> Render(IQuerySession session, LogHorizon horizon, CancellationToken ct)
     {
         ReportModel? model;
         if (Edition is { } n)
         {
             var edition = await Reporting.Edition(session, CycleId, Kind!.Value, n, ct);
-            if (edition is null) return (null, $"cycle '{CycleId}' has no {Kind.ToString()!.ToLowerInvariant()} edition {n}");
+            if (edition is null) return (null, RuleViolation.NotFound("edition-not-found", $"cycle '{CycleId}' has no {Kind.ToString()!.ToLowerInvariant()} edition {n}", "edition"));
             model = edition.Value.Model;
         }
-        else model = await Reporting.AsOf(session, CycleId, Kind, Point, ct);
-        return model is null ? (null, $"cycle '{CycleId}' does not exist (as of {Point})") : (ReportRenderers.Render(model, Format), null);
+        else
+        {
+            if (await Settlement.Check(horizon, Point, ct) is { } unsettled) return (null, unsettled);
+            model = await Reporting.AsOf(session, CycleId, Kind, Point, ct);
+        }
+        return model is null
+            ? (null, RuleViolation.NotFound("cycle-not-found", $"cycle '{CycleId}' does not exist (as of {Point})", "cycleId"))
+            : (ReportRenderers.Render(model, Format), null);
     }
 }

@@ -1,5 +1,4 @@
 using ComplianceEvents.Assessments;
-using ComplianceEvents.Reports.Scoreboards;
 using ComplianceEvents.Commitments;
 using ComplianceEvents.Cycles;
 using Marten;
@@ -25,19 +24,25 @@ public sealed record ScoreTable(Cycle Cycle, IReadOnlyList<CommitmentScores> Com
 
     public Average Overall => Average.Of(Commitments.SelectMany(c => c.Cells).Where(c => !c.NotApplicable && c.Score is not null).Select(c => c.Score!.Value));
 
-    public static ScoreTable Build(Cycle cycle, IEnumerable<Commitment> commitments, Scoreboard? board) =>
-        new(cycle, commitments.OrderBy(c => c.Number).Select(c => new CommitmentScores(c.CommitmentId, c.Number, c.IssueArea, c.Title,
-            cycle.Members.Select(m => new ScoreCell(m.Code, board?.Find(c.CommitmentId, m.Code)?.Score, !c.IsApplicable(m.Code))).ToList())).ToList());
+    public static ScoreTable Build(Cycle cycle, IEnumerable<Commitment> commitments, IEnumerable<CellScore> scores)
+    {
+        var byCell = scores.ToDictionary(s => (s.CommitmentId, s.MemberCode), s => s.Score);
+        return new(cycle, commitments.OrderBy(c => c.Number).Select(c => new CommitmentScores(c.CommitmentId, c.Number, c.IssueArea, c.Title,
+            cycle.Members.Select(m => new ScoreCell(m.Code, byCell.GetValueOrDefault((c.CommitmentId, m.Code)), !c.IsApplicable(m.Code))).ToList())).ToList());
+    }
 
-    /// <summary>Reads the inline scoreboard, the cycle and its commitments in one round trip.</summary>
+    /// <summary>
+    /// Reads the cycle, its commitments (applicability) and its cells' approved scores in one round trip: every
+    /// document read here is written by one stream only (docs/adr/0003-read-models-under-concurrent-writes.md).
+    /// </summary>
     public static async Task<ScoreTable?> Load(IQuerySession session, string cycleId, CancellationToken ct = default)
     {
         var batch = session.CreateBatchQuery();
         var cycle = batch.Load<Cycle>(Cycle.StreamKey(cycleId));
-        var board = batch.Load<Scoreboard>(cycleId);
         var commitments = batch.Query<Commitment>().Where(c => c.CycleId == cycleId).ToList();
+        var scores = batch.Query<CellScore>().Where(c => c.CycleId == cycleId).ToList();
         await batch.Execute(ct);
-        return await cycle is { } c ? Build(c, await commitments, await board) : null;
+        return await cycle is { } c ? Build(c, await commitments, await scores) : null;
     }
 
     /// <summary>Each commitment's assessment table, as the seeds print it under the commitment's title.</summary>

@@ -37,18 +37,30 @@ public static class PublishReportHandler
             : null;
     }
 
-    public static Task<CommandResult> Handle(PublishReport cmd, IMessageContext context, CommandRunner runner, CancellationToken ct) =>
-        runner.Run<PublishReport, Cycle>(cmd, context, Cycle.StreamKey(cmd.CycleId), null, async ctx =>
+    /// <summary>
+    /// The edition is pinned at a settled point of the log (<see cref="LogHorizon"/>): every event at or below the pin is
+    /// committed before the edition is rendered, so regenerating "as of the pin" later gives the same bytes, whatever
+    /// was being written while it was published (issue 21).
+    /// </summary>
+    public static async Task<CommandResult> Handle(PublishReport cmd, IMessageContext context, CommandRunner runner, LogHorizon horizon, CancellationToken ct)
+    {
+        SettledPoint pin;
+        try { pin = await horizon.Settle(ct); }
+        catch (LogNotSettledException e) { return CommandResult.Refused(RuleViolation.Unavailable("log-not-settled", e.Message)); }
+        return await runner.Run<PublishReport, Cycle>(cmd, context, Cycle.StreamKey(cmd.CycleId), null, async ctx =>
         {
             if (Check(cmd, ctx.State, ctx.Actor) is { } v) return v;
-            var state = await CycleHistory.StateAt(ctx.Reader, cmd.CycleId, AsOfPoint.Now, ct);
+            var state = await CycleHistory.StateAt(ctx.Reader, cmd.CycleId, new AsOfPoint(pin.Sequence), ct);
             var edition = ctx.State!.Editions.Count(e => e.Kind == cmd.Kind) + 1;
             var reason = edition > 1 ? cmd.Reason!.Trim() : null;
             var model = ReportBuilder.Build(state, cmd.Kind, edition, reason);
-            var window = model.Window!;
-            return Decision.Append([new ReportPublished(cmd.CycleId, cmd.Kind, edition, window.Start, window.Cutoff, state.LastSequence,
+            // The window was set after the pin (a write that committed while this command waited): not yet publishable.
+            if (model.Window is not { } window)
+                return RuleViolation.Rejected("no-window", $"The {cmd.Kind} window of {cmd.CycleId} is not set as of sequence {pin.Sequence}.", "kind");
+            return Decision.Append([new ReportPublished(cmd.CycleId, cmd.Kind, edition, window.Start, window.Cutoff, pin.Sequence,
                 Reporting.Digest(MarkdownRenderer.Render(model)), ctx.Actor.UserId, ctx.Now, reason)], [], $"{cmd.Kind.ToString().ToLowerInvariant()}:{edition}");
         }, ct);
+    }
 }
 
 public static class PublishReportEndpoint
