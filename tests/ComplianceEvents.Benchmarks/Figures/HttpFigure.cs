@@ -17,7 +17,7 @@ namespace ComplianceEvents.Benchmarks.Figures;
 /// <summary>
 /// B4 (issue 9): the product's HTTP API on Kestrel at 127.0.0.1, loaded by wrk (a separate process, Debian package
 /// <c>wrk</c>) with 50 connections for 30 s: a quarter of the requests record evidence (POST, spread over every cell
-/// of one cycle), the rest read an assessment, the scoreboard and the interim report of an already scored cycle.
+/// of one cycle), the rest read an assessment, Table B (/scores) and the interim report of an already scored cycle.
 /// Reported: requests/s, p50, p99, errors; the target is zero errors and p99 &lt;= 10x p50.
 /// </summary>
 public static class HttpFigure
@@ -75,7 +75,7 @@ public static class HttpFigure
                 Explain = cost, RoundTripsPerOp = cost.NpgsqlCommandsPerOp,
                 Workload = $"wrk (separate process) with {ctx.Sizes.HttpClients} connections on 2 threads for {ctx.Sizes.HttpSeconds} s against the product on "
                     + "Kestrel at 127.0.0.1 with JWT bearer auth: 1/4 POST evidence (~1.6 KB JSON, spread over the 160 cells of a fresh cycle), "
-                    + "1/4 GET an assessment, 1/4 GET the scoreboard, 1/4 GET the interim report (Markdown, as of now, from events) of a cycle "
+                    + "1/4 GET an assessment, 1/4 GET Table B (/scores), 1/4 GET the interim report (Markdown, as of now, from events) of a cycle "
                     + $"scored through {ctx.Sizes.HttpReadCycleCommands} commands",
                 Notes = $"{run.Requests} requests, {run.Errors} errors (connect {run.Connect}, read {run.Read}, write {run.Write}, "
                     + $"HTTP status >= 400 {run.Status}, timeout {run.Timeout}); {recorded} evidence items recorded; "

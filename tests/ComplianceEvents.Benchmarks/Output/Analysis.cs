@@ -147,7 +147,7 @@ public static class Analysis
             + $"against {F(c1.BaselineRoundTripsPerOp)} and {F(b.WriteTransactionsPerOp)} by hand and 1 and 1 for the bare INSERT (statement lists above). "
             + $"With fsync and synchronous_commit on, every write transaction waits for a WAL flush: a bare INSERT takes {F(fsync)} ms (p50) here, "
             + $"so the flushes alone put a floor of about {F(fsync * e.WriteTransactionsPerOp)} ms under a command whose p50 is {F(c1.P50Ms)} ms "
-            + $"(by hand: {F(c1.BaselineP50Ms)} ms). One write transaction is the command's own (events, snapshot, scoreboard and outbox envelopes "
+            + $"(by hand: {F(c1.BaselineP50Ms)} ms). One write transaction is the command's own (events, snapshots (the cell's assessment and its CellScore) and outbox envelopes "
             + "in one batch); the others are Wolverine delivering what it published: the outbox envelope moved to the outbound queue, and the "
             + "local webhook fan-out queue's envelope handled. The reads before the decision are the cell's stream (FetchForWriting), its cycle "
             + $"and its commitment, all three in one batched query (Cells.RunOnCell). CPU per command: {F(e.BenchCpuMsPerOp)} ms in the host and "
