@@ -7,6 +7,7 @@ using JasperFx;
 using JasperFx.Events;
 using JasperFx.Events.Projections;
 using Marten;
+using Marten.Schema;
 using Weasel.Core;
 using Wolverine.Marten;
 
@@ -84,6 +85,10 @@ public static class Persistence
             projection.Options.RebuildFlushThreshold = 100_000;
         }
         opts.Schema.For<Commitment>().Index(c => c.CycleId);
+        // A commitment's number is unique in its cycle, but each commitment is its own stream: two concurrent selections
+        // with one number would both pass the decision's read. The index makes the second commit fail, and the runner
+        // decides again, now seeing the number taken (ADR 0003).
+        opts.Schema.For<Commitment>().UniqueIndex(UniqueIndexType.Computed, "uq_commitment_cycle_number", c => c.CycleId, c => c.Number);
         opts.Schema.For<Assessment>().Index(a => a.CycleId);
         opts.Schema.For<CellScore>().Index(c => c.CycleId);
         opts.Schema.For<CommandReceipt>().Identity(r => r.Id);

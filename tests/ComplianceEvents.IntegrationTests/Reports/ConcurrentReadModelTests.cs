@@ -3,6 +3,8 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using ComplianceEvents.Assessments;
 using ComplianceEvents.Commitments.ChangingApplicability;
+using ComplianceEvents.Commitments.SelectingCommitment;
+using Marten;
 using ComplianceEvents.Cycles;
 using ComplianceEvents.Infrastructure;
 using ComplianceEvents.IntegrationTests.WriteSide;
@@ -222,6 +224,25 @@ public sealed class ConcurrentReadModelTests(AppFixture app) : WriteSideTest(app
         Assert.True((await Drift.Check()).Clean);
         await using var session = App.Store.QuerySession();
         Assert.Equal("0", (await ScoreTable.Load(session, World.Cycle))!.Commitments[0].Cells[0].Display);
+    }
+
+    [Fact]
+    public async Task concurrent_selections_of_commitments_with_one_number_accept_exactly_one()
+    {
+        await World.Build();
+        for (var round = 0; round < 3; round++)
+        {
+            var number = 30 + round;
+            var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => World.AsDirector(new SelectCommitment(World.Cycle, $"c{round}-{i}", number,
+                "Health", $"Commitment {i}", "We will act.", "G7 Apulia Leaders' Communique", World.Lead, World.Director))));
+            Assert.Single(results, r => r.IsAccepted);
+            Assert.All(results.Where(r => !r.IsAccepted), r => Assert.Equal("number-taken", r.Rule));
+        }
+        await using var session = App.Store.QuerySession();
+        var numbers = (await session.Query<ComplianceEvents.Commitments.Commitment>().Where(c => c.CycleId == World.Cycle).ToListAsync()).Select(c => c.Number).ToList();
+        Assert.Equal(numbers.Distinct().Count(), numbers.Count);
+        Assert.Equal(4, numbers.Count);
+        Assert.True((await Drift.Check(World.Cycle)).Clean);
     }
 
     private async Task<long> HighestVisibleSequence()
