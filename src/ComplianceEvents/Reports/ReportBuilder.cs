@@ -7,7 +7,8 @@ public static class ReportBuilder
 {
     /// <summary>
     /// Builds the report of a cycle state. With a kind, evidence outside that window (as the state knew it)
-    /// is left out of the member sections (DESIGN 1.2 rule 1); without one, every approved score and every
+    /// is left out of the member sections (DESIGN 1.2 rule 1) and a score counts only when its evidence is eligible
+    /// (rule 11, <see cref="WindowedScores"/>); without one, every approved score and every
     /// current evidence item is shown. Withdrawn evidence is never shown.
     /// </summary>
     public static ReportModel Build(CycleState state, ReportKind? kind, int? edition = null, string? editionReason = null)
@@ -21,9 +22,9 @@ public static class ReportBuilder
                 var a = state.Assessments.GetValueOrDefault((c.CommitmentId, m.Code));
                 var current = a?.CurrentEvidence.ToList() ?? [];
                 var eligible = current.Where(e => window is null || window.Contains(e.ActionDate)).OrderBy(e => e.ActionDate).ToList();
-                var approved = a?.ApprovedProposal;
-                return new MemberSection(m, a?.Approved?.Score, !c.IsApplicable(m.Code), c.NotApplicable.GetValueOrDefault(m.Code),
-                    approved?.Rationale, approved?.Analysts ?? [], a?.Approved?.RubricVersion, eligible, current.Count - eligible.Count);
+                var shown = WindowedScores.For(a, window);
+                return new MemberSection(m, shown.Score, !c.IsApplicable(m.Code), c.NotApplicable.GetValueOrDefault(m.Code),
+                    shown.Approval?.Rationale, shown.Approval?.Analysts ?? [], shown.Approval?.RubricVersion, eligible, current.Count - eligible.Count, shown.Note);
             }).ToList();
             return new CommitmentSection(c.Number, c.CommitmentId, c.IssueArea, c.Title, c.Text, c.Source, c.Background, c.Features,
                 c.Dimensions, c.Definitions, c.InterpretiveGuidelines, c.CurrentRubric, c.LeadAnalyst, c.ComplianceDirector, cells);

@@ -41,9 +41,12 @@ public sealed record CommitmentSection(int Number, string CommitmentId, string I
     public string Heading => $"{Number}. {IssueArea}: {Title}";
 }
 
-/// <summary>One member under one commitment: the approved score (or N/A, or none yet) and the eligible evidence.</summary>
+/// <summary>
+/// One member under one commitment: the approved score that counts in the window (or N/A, or none yet), the eligible
+/// evidence, and <paramref name="ScoreNote"/> when the score shown is not the current approval (DESIGN 1.2 rule 11).
+/// </summary>
 public sealed record MemberSection(Member Member, int? Score, bool NotApplicable, string? NotApplicableReason, string? Rationale,
-    IReadOnlyList<string> Analysts, int? RubricVersion, IReadOnlyList<EvidenceItem> Evidence, int IneligibleEvidence)
+    IReadOnlyList<string> Analysts, int? RubricVersion, IReadOnlyList<EvidenceItem> Evidence, int IneligibleEvidence, string? ScoreNote = null)
 {
     public string Display => NotApplicable ? "N/A" : Score is { } s ? Scores.Format(s) : "";
 }

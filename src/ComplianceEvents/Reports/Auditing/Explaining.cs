@@ -74,7 +74,7 @@ public static class Explaining
             .Where(a => a.Kind is not ("assessment-opened" or "commitment-selected"))
             .Select(a => new Cause(a.Kind, a.Sequence, a.RecordedAt, a.By, a.What, a.Why)).ToList();
         causes.AddRange(EligibilityMoves(before, from.Kind, after, to.Kind, commitmentId, member));
-        return new Explanation(cycleId, commitmentId, member, from, to, Cell(before, commitmentId, member), Cell(after, commitmentId, member), causes);
+        return new Explanation(cycleId, commitmentId, member, from, to, Cell(before, from.Kind, commitmentId, member), Cell(after, to.Kind, commitmentId, member), causes);
     }
 
     /// <summary>DESIGN 1.2 rule 7: evidence can move in or out of eligibility because the windows differ, with no event at all.</summary>
@@ -92,10 +92,12 @@ public static class Explaining
 
     private static string Describe(ReportWindow? w) => w is null ? "no window" : $"the {w.Kind.ToString().ToLowerInvariant()} window {w.Start:yyyy-MM-dd}..{w.Cutoff:yyyy-MM-dd}";
 
-    private static string Cell(CycleState s, string commitmentId, string member)
+    /// <summary>The cell as the point's report shows it: N/A, the approval that counts in its window (rule 11), or none.</summary>
+    private static string Cell(CycleState s, ReportKind? kind, string commitmentId, string member)
     {
         if (s.Commitments.GetValueOrDefault(commitmentId) is { } c && !c.IsApplicable(member)) return "N/A";
-        return s.Assessments.GetValueOrDefault((commitmentId, member))?.Approved is { } a ? Assessments.Scores.Format(a.Score) : "none";
+        var window = kind is { } k ? s.Cycle?.Window(k) : null;
+        return WindowedScores.For(s.Assessments.GetValueOrDefault((commitmentId, member)), window).Score is { } score ? Assessments.Scores.Format(score) : "none";
     }
 
     /// <summary>Every cell whose score differs between the interim and the final report, each with its explanation.</summary>

@@ -1,4 +1,5 @@
 using ComplianceEvents.Infrastructure;
+using ComplianceEvents.Cycles;
 using Marten;
 using Wolverine.Http;
 
@@ -6,11 +7,23 @@ namespace ComplianceEvents.Reports.GettingScores;
 
 public static class GetScoresEndpoint
 {
-    /// <summary>Table B from the inline scoreboard: cells, row and column averages, overall.</summary>
+    /// <summary>
+    /// Table B: cells, row and column averages, overall. Without <paramref name="kind"/> every current approval (from the
+    /// cells' CellScore documents); with it, the scores that window's report counts (DESIGN 1.2 rule 11).
+    /// </summary>
     [WolverineGet("/cycles/{cycleId}/scores", OperationId = "GetScores"), Tags("Reports")]
-    public static async Task<IResult> Get(string cycleId, IQuerySession session, HttpContext http, CancellationToken ct)
+    public static async Task<IResult> Get(string cycleId, string? kind, IQuerySession session, HttpContext http, CancellationToken ct)
     {
-        if (await ScoreTable.Load(session, cycleId, ct) is not { } table) return Problems.NotFound(http, "cycle", $"Cycle '{cycleId}' does not exist.");
+        ReportKind? window = null;
+        if (kind is not null)
+        {
+            if (!Enum.TryParse<ReportKind>(kind, true, out var parsed) || int.TryParse(kind, out _))
+                return Problems.Problem(http, StatusCodes.Status400BadRequest, "validation", "kind must be interim or final",
+                    [new FieldError("kind", "report-kind", "kind must be interim or final")]);
+            window = parsed;
+        }
+        var found = window is { } k ? await ScoreTable.LoadForWindow(session, cycleId, k, ct) : await ScoreTable.Load(session, cycleId, ct);
+        if (found is not { } table) return Problems.NotFound(http, "cycle", $"Cycle '{cycleId}' does not exist.");
         return Results.Ok(new
         {
             cycleId,

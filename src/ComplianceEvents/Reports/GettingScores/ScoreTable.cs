@@ -1,6 +1,7 @@
 using ComplianceEvents.Assessments;
 using ComplianceEvents.Commitments;
 using ComplianceEvents.Cycles;
+using ComplianceEvents.Reports.AsOf;
 using Marten;
 
 namespace ComplianceEvents.Reports.GettingScores;
@@ -43,6 +44,19 @@ public sealed record ScoreTable(Cycle Cycle, IReadOnlyList<CommitmentScores> Com
         var scores = batch.Query<CellScore>().Where(c => c.CycleId == cycleId).ToList();
         await batch.Execute(ct);
         return await cycle is { } c ? Build(c, await commitments, await scores) : null;
+    }
+
+    /// <summary>
+    /// Table B as a window's report counts it (DESIGN 1.2 rule 11: a score whose evidence lies outside the window gives
+    /// way to the latest approval that qualifies, or none): folded from the cycle's events, as the report is.
+    /// </summary>
+    public static async Task<ScoreTable?> LoadForWindow(IQuerySession session, string cycleId, ReportKind kind, CancellationToken ct = default)
+    {
+        var state = await CycleHistory.StateAt(session, cycleId, AsOfPoint.Now, ct);
+        if (state.Cycle is null) return null;
+        var model = ReportBuilder.Build(state, kind);
+        return new ScoreTable(state.Cycle, model.Commitments.Select(c => new CommitmentScores(c.CommitmentId, c.Number, c.IssueArea, c.Title,
+            c.Cells.Select(x => new ScoreCell(x.Member.Code, x.Score, x.NotApplicable)).ToList())).ToList());
     }
 
     /// <summary>Each commitment's assessment table, as the seeds print it under the commitment's title.</summary>

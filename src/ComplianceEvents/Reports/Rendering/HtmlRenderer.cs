@@ -176,6 +176,7 @@ public static class HtmlRenderer
             }
             if (x.IneligibleEvidence > 0)
                 Line($"<p class=\"note\">{I(x.IneligibleEvidence)} evidence item(s) outside the report window are not shown.</p>");
+            if (x.ScoreNote is { } note) Line($"<p class=\"note\">Score note: {E(note)}.</p>");
             Footnotes();
         }
         Line("</section>");

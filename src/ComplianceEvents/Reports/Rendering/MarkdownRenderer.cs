@@ -134,6 +134,7 @@ public static class MarkdownRenderer
                 Line();
             }
             if (x.IneligibleEvidence > 0) { Line($"({x.IneligibleEvidence} evidence item(s) outside the report window are not shown.)"); Line(); }
+            if (x.ScoreNote is { } note) { Line($"(Score note: {note}.)"); Line(); }
             if (x.Score is not null)
             {
                 foreach (var p in (x.Rationale ?? "").Split("\n\n", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)) { Line(p); Line(); }

@@ -68,7 +68,7 @@ public static class JsonRenderer
             {
                 member = x.Member.Code, x.Score, x.NotApplicable, x.NotApplicableReason, x.RubricVersion, x.Analysts, x.Rationale,
                 evidence = x.Evidence.Select(e => new { e.EvidenceId, e.ActionDate, e.Summary, e.Dimensions, e.Strength, e.Citations }),
-                x.IneligibleEvidence,
+                x.IneligibleEvidence, x.ScoreNote,
             }),
         }),
     }, Options) + "\n";
