@@ -38,14 +38,15 @@ public static class Health
                 foreach (var check in checks)
                     if (await check.Check(new HealthProbe(conn, schema, highWater), answer, ct) is { } reason) reasons.Add(reason);
             }
-            catch (PostgresException e)
+            // 57xxx (the server shutting down) and 08xxx (connection) mean the server is going or gone, whatever the pool had.
+            catch (PostgresException e) when (!e.SqlState.StartsWith("57") && !e.SqlState.StartsWith("08"))
             {
                 reasons.Add($"the database answers but refuses: {e.SqlState} {e.MessageText}");
             }
             catch (NpgsqlException e)
             {
                 answer["database"] = "unreachable";
-                reasons.Add($"the database is unreachable: {(e.InnerException ?? e).Message}");
+                reasons.Add($"the database is unreachable: {(e as PostgresException)?.MessageText ?? (e.InnerException ?? e).Message}");
             }
             var healthy = reasons.Count == 0;
             var body = new Dictionary<string, object?> { ["status"] = healthy ? "healthy" : "unhealthy" };

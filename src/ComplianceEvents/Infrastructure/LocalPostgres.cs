@@ -66,12 +66,14 @@ public sealed class LocalPostgres : IDisposable
     private static LocalPostgres Start(string dataDirectory, string bin, bool removeOnDispose, Func<int> choosePort)
     {
         ClusterPlacement.CreateDirectory(dataDirectory);
+        var fresh = !File.Exists(Path.Combine(dataDirectory, "PG_VERSION"));
+        // Checked before anything is given to the postgres user: a folder of someone else's files stays as it was.
+        if (fresh && Directory.EnumerateFileSystemEntries(dataDirectory).Any())
+            throw new EmbeddedPostgresException(
+                $"{dataDirectory} is not empty and holds no PostgreSQL cluster: move its files away or set Embedded__DataDirectory to another folder");
         GiveToServerUser(dataDirectory);
-        if (!File.Exists(Path.Combine(dataDirectory, "PG_VERSION")))
+        if (fresh)
         {
-            if (Directory.EnumerateFileSystemEntries(dataDirectory).Any())
-                throw new EmbeddedPostgresException(
-                    $"{dataDirectory} is not empty and holds no PostgreSQL cluster: move its files away or set Embedded__DataDirectory to another folder");
             Run(bin, "initdb", ["-D", dataDirectory, "-U", Superuser, "--auth=trust", "-E", "UTF8", "--no-locale", "--no-instructions"], dataDirectory);
         }
 
