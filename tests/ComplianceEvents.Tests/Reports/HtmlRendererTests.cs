@@ -1,7 +1,3 @@
-using ComplianceEvents.Assessments;
-using ComplianceEvents.Commitments;
-using ComplianceEvents.Cycles;
-using ComplianceEvents.Reports;
 using ComplianceEvents.Reports.Rendering;
 
 namespace ComplianceEvents.Tests.Reports;
