@@ -1,11 +1,13 @@
 using System.Text.Json.Serialization;
 using ComplianceEvents.Infrastructure;
 using ComplianceEvents.Infrastructure.Auth;
+using JasperFx.Resources;
 using Scalar.AspNetCore;
 using ComplianceEvents.Integration;
-using JasperFx;
 using Wolverine;
 using Wolverine.Http;
+
+if (CliHost.NeedsNoHost(args)) return await CliHost.RunWithoutHost(args);
 
 var builder = WebApplication.CreateBuilder(args);
 if (CliHost.IsCommand(args))
@@ -16,8 +18,17 @@ if (CliHost.IsCommand(args))
     builder.Configuration["ReadModels:DriftCheckMinutes"] = "0"; // a CLI run checks drift only when asked (`drift`)
     CliHost.KeepStdoutForResults();
 }
-var connectionString = Database.ResolveConnectionString(builder.Configuration, builder.Services);
+string connectionString;
+try { connectionString = Database.ResolveConnectionString(builder.Configuration, builder.Services); }
+catch (EmbeddedPostgresException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 1;
+}
 builder.Services.AddCompliancePersistence(connectionString);
+// Marten's and Wolverine's tables exist before the host listens: /health tells the truth on an empty database.
+builder.Services.AddResourceSetupOnStartup();
+builder.Services.AddComplianceHealth();
 builder.Host.UseWolverine(opts =>
 {
     Messaging.Configure(opts);
@@ -45,6 +56,6 @@ app.MapWolverineEndpoints(opts =>
     opts.RejectUnparseableQueryValues = true;
 });
 
-return await app.RunJasperFxCommands(args);
+return CliHost.IsCommand(args) ? await CliHost.RunCommand(app, args) : await CliHost.Serve(app);
 
 public partial class Program;

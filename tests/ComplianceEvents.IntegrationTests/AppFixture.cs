@@ -20,6 +20,8 @@ public sealed class AppFixture : IAsyncLifetime
 {
     private LocalPostgres? _cluster;
     private string _serverConnectionString = "";
+    /// <summary>The server the test database lives on (tests that need an empty database of their own create it there).</summary>
+    public string ServerConnectionString => _serverConnectionString;
     private readonly string _database = "compliance_test_" + Guid.NewGuid().ToString("N")[..8];
 
     public WebApplicationFactory<Program> Factory { get; private set; } = null!;
@@ -53,8 +55,7 @@ public sealed class AppFixture : IAsyncLifetime
             b.UseSetting("Auth:SigningKey", Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
             b.UseEnvironment("Development");
         });
-        _ = Factory.Server; // start the host now, not in the first test
-        await Store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+        _ = Factory.Server; // start the host now, not in the first test; it sets the schema up itself
     }
 
     public async Task DisposeAsync()

@@ -3,26 +3,81 @@ using Npgsql;
 
 namespace ComplianceEvents.Infrastructure;
 
+/// <summary>One check behind /health, run once the database answers: it adds its fields to the answer and returns why the host is unhealthy, or null.</summary>
+public interface IStatusCheck
+{
+    Task<string?> Check(HealthProbe probe, IDictionary<string, object?> answer, CancellationToken ct);
+}
+
+/// <summary>What every check may use: an open connection and the event store's high-water mark.</summary>
+public sealed record HealthProbe(NpgsqlConnection Connection, string Schema, long EventHighWaterMark);
+
 /// <summary>
-/// /health (anonymous): the database answers, the event store's high-water mark, and projection lag.
-/// Every projection is inline (committed with its events), so there is no daemon lag to wait for.
+/// /health (anonymous): 200 when the database answers and every check passes; 503 with the reasons otherwise. The
+/// schema exists from start-up (Program: resource setup), so an empty database is healthy.
 /// </summary>
 public static class Health
 {
+    public static IServiceCollection AddComplianceHealth(this IServiceCollection services) =>
+        services.AddSingleton<IStatusCheck, ProjectionLag>();
+
     public static void MapHealth(this WebApplication app) =>
-        app.MapGet("/health", async (IDocumentStore store, CancellationToken ct) =>
+        app.MapGet("/health", async (IDocumentStore store, IEnumerable<IStatusCheck> checks, CancellationToken ct) =>
         {
+            var answer = new Dictionary<string, object?>();
+            var reasons = new List<string>();
             try
             {
                 await using var conn = store.Storage.Database.CreateConnection();
                 await conn.OpenAsync(ct);
-                await using var cmd = new NpgsqlCommand("select coalesce(max(seq_id), 0) from compliance.mt_events", conn);
+                answer["database"] = "reachable";
+                var schema = store.Options.DatabaseSchemaName;
+                await using var cmd = new NpgsqlCommand($"select coalesce(max(seq_id), 0) from {schema}.mt_events", conn);
                 var highWater = (long)(await cmd.ExecuteScalarAsync(ct))!;
-                return Results.Ok(new { status = "healthy", database = "reachable", eventHighWaterMark = highWater, projections = new { mode = "inline", lag = 0 } });
+                answer["eventHighWaterMark"] = highWater;
+                foreach (var check in checks)
+                    if (await check.Check(new HealthProbe(conn, schema, highWater), answer, ct) is { } reason) reasons.Add(reason);
+            }
+            // 57xxx (the server shutting down) and 08xxx (connection) mean the server is going or gone, whatever the pool had.
+            catch (PostgresException e) when (!e.SqlState.StartsWith("57") && !e.SqlState.StartsWith("08"))
+            {
+                reasons.Add($"the database answers but refuses: {e.SqlState} {e.MessageText}");
             }
             catch (NpgsqlException e)
             {
-                return Results.Json(new { status = "unhealthy", database = "unreachable", error = e.Message }, statusCode: StatusCodes.Status503ServiceUnavailable);
+                answer["database"] = "unreachable";
+                reasons.Add($"the database is unreachable: {(e as PostgresException)?.MessageText ?? (e.InnerException ?? e).Message}");
             }
+            var healthy = reasons.Count == 0;
+            var body = new Dictionary<string, object?> { ["status"] = healthy ? "healthy" : "unhealthy" };
+            foreach (var (key, value) in answer) body[key] = value;
+            if (!healthy) body["reasons"] = reasons;
+            return Results.Json(body, statusCode: healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
         }).AllowAnonymous().WithTags("Operations");
+}
+
+/// <summary>
+/// Inline projections commit with their events and cannot lag; an asynchronous one is behind when its progress is
+/// below the high-water mark.
+/// </summary>
+internal sealed class ProjectionLag : IStatusCheck
+{
+    public async Task<string?> Check(HealthProbe probe, IDictionary<string, object?> answer, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand($"select name, last_seq_id from {probe.Schema}.mt_event_progression where name <> 'HighWaterMark'", probe.Connection);
+        var behind = new List<string>();
+        var lag = 0L;
+        var shards = 0;
+        await using (var reader = await cmd.ExecuteReaderAsync(ct))
+            while (await reader.ReadAsync(ct))
+            {
+                shards++;
+                var shardLag = probe.EventHighWaterMark - reader.GetInt64(1);
+                if (shardLag <= 0) continue;
+                lag = Math.Max(lag, shardLag);
+                behind.Add($"{reader.GetString(0)} is {shardLag} events behind");
+            }
+        answer["projections"] = new { mode = shards == 0 ? "inline" : "async", lag };
+        return behind.Count == 0 ? null : "projections behind: " + string.Join(", ", behind);
+    }
 }

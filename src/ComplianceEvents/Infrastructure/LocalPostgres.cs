@@ -9,10 +9,13 @@ namespace ComplianceEvents.Infrastructure;
 /// A PostgreSQL cluster started from the installed server binaries (DESIGN 2.3: PostgreSQL is the
 /// only server, and nothing may depend on a server started by hand). Used by the host's embedded
 /// default (<c>.data/pg</c>, kept between runs) and by the test fixture (a throwaway temp folder).
+/// Every cause it can name (no binaries, a foreign directory, a port in use, a full disk) is an
+/// <see cref="EmbeddedPostgresException"/> with a one-line message.
 /// </summary>
 public sealed class LocalPostgres : IDisposable
 {
-    private const string Superuser = "postgres";
+    private const string Superuser = ClusterPlacement.ServerUser;
+    private const int StartAttempts = 3;
     private readonly bool _removeOnDispose;
     private bool _disposed;
 
@@ -25,6 +28,7 @@ public sealed class LocalPostgres : IDisposable
         _removeOnDispose = removeOnDispose;
     }
 
+    /// <summary>Where the cluster's files are: the requested directory, or where the postgres user can reach (<see cref="ClusterPlacement"/>).</summary>
     public string DataDirectory { get; }
     public string BinDirectory { get; }
     public int Port { get; }
@@ -39,54 +43,71 @@ public sealed class LocalPostgres : IDisposable
             Pooling = true, MaxPoolSize = 100,
         }.ConnectionString;
 
-    /// <summary>Starts (or reuses, when already running) a persistent cluster in <paramref name="dataDirectory"/>.</summary>
-    public static LocalPostgres StartOrReuse(string dataDirectory)
+    /// <summary>Starts (or reuses, when already running) a persistent cluster for <paramref name="dataDirectory"/>.</summary>
+    /// <param name="choosePort">Picks the port of each start attempt (tests occupy one); a free loopback port by default.</param>
+    public static LocalPostgres StartOrReuse(string dataDirectory, Func<int>? choosePort = null)
     {
-        dataDirectory = Path.GetFullPath(dataDirectory);
-        var bin = FindBinaries();
-        if (TryReadRunningPort(dataDirectory) is { } runningPort && CanConnect(runningPort))
-            return new LocalPostgres(dataDirectory, bin, runningPort, startedHere: false, removeOnDispose: false);
-        return Start(dataDirectory, bin, removeOnDispose: false);
+        var directory = ClusterPlacement.For(Path.GetFullPath(dataDirectory));
+        var version = ClusterVersion(directory);
+        var bin = FindBinaries(version);
+        if (TryReadRunningPort(directory) is { } runningPort && CanConnect(runningPort))
+            return new LocalPostgres(directory, bin, runningPort, startedHere: false, removeOnDispose: false);
+        return Start(directory, bin, removeOnDispose: false, choosePort ?? FreePort);
     }
 
     /// <summary>Starts a throwaway cluster in a new temp folder, removed on dispose.</summary>
     public static LocalPostgres StartTemporary()
     {
-        var bin = FindBinaries();
-        var dir = Path.Combine(Path.GetTempPath(), "compliance-pg-" + Guid.NewGuid().ToString("N")[..12]);
-        return Start(dir, bin, removeOnDispose: true);
+        var bin = FindBinaries(null);
+        var dir = ClusterPlacement.For(Path.Combine(Path.GetTempPath(), "compliance-pg-" + Guid.NewGuid().ToString("N")[..12]));
+        return Start(dir, bin, removeOnDispose: true, FreePort);
     }
 
-    private static LocalPostgres Start(string dataDirectory, string bin, bool removeOnDispose)
+    private static LocalPostgres Start(string dataDirectory, string bin, bool removeOnDispose, Func<int> choosePort)
     {
-        Directory.CreateDirectory(dataDirectory);
+        ClusterPlacement.CreateDirectory(dataDirectory);
+        var fresh = !File.Exists(Path.Combine(dataDirectory, "PG_VERSION"));
+        // Checked before anything is given to the postgres user: a folder of someone else's files stays as it was.
+        if (fresh && Directory.EnumerateFileSystemEntries(dataDirectory).Any())
+            throw new EmbeddedPostgresException(
+                $"{dataDirectory} is not empty and holds no PostgreSQL cluster: move its files away or set Embedded__DataDirectory to another folder");
         GiveToServerUser(dataDirectory);
-        if (!File.Exists(Path.Combine(dataDirectory, "PG_VERSION")))
-            Run(bin, "initdb", ["-D", dataDirectory, "-U", Superuser, "--auth=trust", "-E", "UTF8", "--no-locale", "--no-instructions"]);
+        if (fresh)
+        {
+            Run(bin, "initdb", ["-D", dataDirectory, "-U", Superuser, "--auth=trust", "-E", "UTF8", "--no-locale", "--no-instructions"], dataDirectory);
+        }
 
         // A stale postmaster.pid (after a crash or kill -9) would make pg_ctl refuse to start.
         var pidFile = Path.Combine(dataDirectory, "postmaster.pid");
         if (File.Exists(pidFile) && !PostmasterAlive(pidFile)) File.Delete(pidFile);
 
-        var port = FreePort();
         var log = Path.Combine(dataDirectory, "server.log");
-        // Unix sockets off: the default socket directory (/var/run/postgresql) is not writable for every user, and all clients use TCP.
-        Run(bin, "pg_ctl", ["-D", dataDirectory, "-l", log, "-w", "-t", "60", "-o",
-            $"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''", "start"]);
-        var cluster = new LocalPostgres(dataDirectory, bin, port, startedHere: true, removeOnDispose);
-        cluster.WaitUntilAccepting(TimeSpan.FromSeconds(30));
-        return cluster;
+        for (var attempt = 1; ; attempt++)
+        {
+            var port = choosePort();
+            // Unix sockets off: the default socket directory (/var/run/postgresql) is not writable for every user, and all clients use TCP.
+            var started = RunTool(bin, "pg_ctl", ["-D", dataDirectory, "-l", log, "-w", "-t", "60", "-o",
+                $"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''", "start"]);
+            if (started.ExitCode == 0)
+            {
+                var cluster = new LocalPostgres(dataDirectory, bin, port, startedHere: true, removeOnDispose);
+                cluster.WaitUntilAccepting(TimeSpan.FromSeconds(30));
+                return cluster;
+            }
+            var why = Explain(started, dataDirectory, LastLines(log));
+            // The port was free when chosen; another process may take it before the server binds (or held it all along).
+            if (!why.Contains("Address already in use", StringComparison.Ordinal) || attempt == StartAttempts)
+                throw new EmbeddedPostgresException(why.Contains("Address already in use", StringComparison.Ordinal)
+                    ? $"PostgreSQL could not start for {dataDirectory}: port {port} on 127.0.0.1 is in use (tried {StartAttempts} ports)"
+                    : $"PostgreSQL could not start for {dataDirectory}: {why}");
+        }
     }
 
     public void Dispose()
     {
         if (_disposed) return;
         _disposed = true;
-        if (StartedHere)
-        {
-            try { Run(BinDirectory, "pg_ctl", ["-D", DataDirectory, "-m", "fast", "-w", "stop"]); }
-            catch (InvalidOperationException) { /* already stopped (e.g. Ctrl+C reached the server first) */ }
-        }
+        if (StartedHere) RunTool(BinDirectory, "pg_ctl", ["-D", DataDirectory, "-m", "fast", "-w", "stop"]); // fails only when already stopped (Ctrl+C reached the server first)
         if (_removeOnDispose)
         {
             try { Directory.Delete(DataDirectory, recursive: true); }
@@ -94,8 +115,11 @@ public sealed class LocalPostgres : IDisposable
         }
     }
 
-    /// <summary>Finds initdb/pg_ctl: $PG_BINDIR, pg_config --bindir, /usr/lib/postgresql/*/bin (newest first), PATH.</summary>
-    public static string FindBinaries()
+    /// <summary>
+    /// Finds initdb/pg_ctl: $PG_BINDIR, pg_config --bindir, /usr/lib/postgresql/*/bin (newest first), PATH. For an
+    /// existing cluster, the binaries of its major version, which are the only ones that can run it.
+    /// </summary>
+    public static string FindBinaries(int? majorVersion = null)
     {
         var candidates = new List<string>();
         if (Environment.GetEnvironmentVariable("PG_BINDIR") is { Length: > 0 } fromEnv) candidates.Add(fromEnv);
@@ -106,12 +130,29 @@ public sealed class LocalPostgres : IDisposable
                 .Select(d => Path.Combine(d, "bin")));
         candidates.AddRange((Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries));
 
-        var found = candidates.FirstOrDefault(d => File.Exists(Path.Combine(d, "initdb")) && File.Exists(Path.Combine(d, "pg_ctl")));
-        return found ?? throw new InvalidOperationException(
-            "PostgreSQL server binaries (initdb, pg_ctl) were not found in $PG_BINDIR, `pg_config --bindir`, " +
-            "/usr/lib/postgresql/*/bin or PATH. Install them with: sudo apt-get install -y postgresql " +
-            "(or set ConnectionStrings__Marten to an existing server).");
+        var found = candidates.Where(d => File.Exists(Path.Combine(d, "initdb")) && File.Exists(Path.Combine(d, "pg_ctl"))).Distinct().ToList();
+        if (found.Count == 0)
+            throw new EmbeddedPostgresException("PostgreSQL server binaries (initdb, pg_ctl) are not installed: sudo apt-get install -y postgresql " +
+                "(or set PG_BINDIR, or ConnectionStrings__Marten to an existing server)");
+        if (majorVersion is not { } wanted) return found[0];
+        return found.FirstOrDefault(d => BinariesVersion(d) == wanted) ?? throw new EmbeddedPostgresException(
+            $"the cluster needs PostgreSQL {wanted} but only {string.Join(", ", found.Select(d => $"{BinariesVersion(d)} ({d})"))} is installed: " +
+            $"sudo apt-get install -y postgresql-{wanted}, or move the cluster away");
     }
+
+    /// <summary>The major version in a cluster's PG_VERSION, null when there is no cluster yet.</summary>
+    private static int? ClusterVersion(string dataDirectory)
+    {
+        var file = Path.Combine(dataDirectory, "PG_VERSION");
+        if (!File.Exists(file)) return null;
+        var text = File.ReadAllText(file).Trim();
+        return int.TryParse(text.Split('.')[0], out var v) ? v
+            : throw new EmbeddedPostgresException($"{file} reads \"{text}\", not a PostgreSQL version: {dataDirectory} is not a cluster this product can run");
+    }
+
+    /// <summary>"pg_ctl (PostgreSQL) 15.14" -> 15.</summary>
+    private static int? BinariesVersion(string bin) =>
+        TryCapture(Path.Combine(bin, "pg_ctl"), "--version")?.Split(' ').LastOrDefault()?.Split('.')[0] is { } major && int.TryParse(major, out var v) ? v : null;
 
     private void WaitUntilAccepting(TimeSpan timeout)
     {
@@ -119,7 +160,7 @@ public sealed class LocalPostgres : IDisposable
         while (!CanConnect(Port))
         {
             if (DateTime.UtcNow > until)
-                throw new InvalidOperationException($"PostgreSQL in {DataDirectory} did not accept connections on port {Port} within {timeout.TotalSeconds}s; see {DataDirectory}/server.log.");
+                throw new EmbeddedPostgresException($"PostgreSQL in {DataDirectory} did not accept connections on port {Port} within {timeout.TotalSeconds}s; see {DataDirectory}/server.log");
             Thread.Sleep(100);
         }
     }
@@ -161,35 +202,68 @@ public sealed class LocalPostgres : IDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static bool RunningAsRoot => Environment.UserName == "root" || Environment.GetEnvironmentVariable("USER") == "root";
-
     /// <summary>PostgreSQL refuses to run as root: the cluster then belongs to the postgres user.</summary>
     private static void GiveToServerUser(string directory)
     {
-        if (!RunningAsRoot) return;
-        RunProcess("chown", ["-R", $"{Superuser}:", directory]);
-        RunProcess("chmod", ["700", directory]);
+        if (!ClusterPlacement.RunningAsRoot) return;
+        foreach (var (file, args) in new[] { ("chown", new[] { "-R", $"{Superuser}:", directory }), ("chmod", ["700", directory]) })
+            if (Exec(file, args) is { ExitCode: not 0 } failed)
+                throw new EmbeddedPostgresException($"cannot give {directory} to the {Superuser} user: {FirstLine(failed.Output)}");
     }
 
-    private static void Run(string bin, string tool, IReadOnlyList<string> args)
+    /// <summary>A server tool, as the postgres user when this process is root (PostgreSQL refuses to run as root).</summary>
+    private static Exec RunTool(string bin, string tool, IReadOnlyList<string> args)
     {
         var exe = Path.Combine(bin, tool);
-        if (RunningAsRoot) RunProcess("runuser", ["-u", Superuser, "--", exe, .. args]);
-        else RunProcess(exe, args);
+        return ClusterPlacement.RunningAsRoot ? Exec("runuser", ["-u", Superuser, "--", exe, .. args]) : Exec(exe, args);
     }
 
-    private static void RunProcess(string file, IReadOnlyList<string> args)
+    private static void Run(string bin, string tool, IReadOnlyList<string> args, string dataDirectory)
+    {
+        if (RunTool(bin, tool, args) is { ExitCode: not 0 } failed)
+            throw new EmbeddedPostgresException($"{tool} failed for {dataDirectory}: {Explain(failed, dataDirectory, "")}");
+    }
+
+    /// <summary>Runs a process to its end; output is stderr then stdout.</summary>
+    internal static Exec Exec(string file, IReadOnlyList<string> args)
     {
         var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in args) psi.ArgumentList.Add(a);
-        // The server must not inherit this process's working directory permissions problems (root-owned cwd).
+        // The server must not inherit a working directory its user cannot enter (a root-owned, 0700 clone).
         psi.WorkingDirectory = "/";
-        using var p = Process.Start(psi) ?? throw new InvalidOperationException($"Could not start {file}.");
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        p.WaitForExit();
-        if (p.ExitCode != 0)
-            throw new InvalidOperationException($"{Path.GetFileName(file)} {string.Join(' ', args)} failed ({p.ExitCode}): {stderr.Result}{stdout.Result}");
+        try
+        {
+            using var p = Process.Start(psi) ?? throw new EmbeddedPostgresException($"could not start {file}");
+            var stdout = p.StandardOutput.ReadToEndAsync();
+            var stderr = p.StandardError.ReadToEndAsync();
+            p.WaitForExit();
+            return new Exec(p.ExitCode, stderr.Result + stdout.Result);
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new EmbeddedPostgresException($"could not run {file}: {e.Message}");
+        }
+    }
+
+    /// <summary>The one line that names why a server tool failed: a full disk first, else the first error line.</summary>
+    private static string Explain(Exec failed, string dataDirectory, string logTail)
+    {
+        var text = failed.Output + "\n" + logTail;
+        if (text.Contains("No space left on device", StringComparison.Ordinal))
+            return $"no space left on the device holding {dataDirectory}";
+        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return lines.FirstOrDefault(l => l.Contains("Address already in use", StringComparison.Ordinal))
+            ?? lines.FirstOrDefault(l => l.Contains("FATAL", StringComparison.Ordinal) || l.Contains("error", StringComparison.OrdinalIgnoreCase))
+            ?? FirstLine(text);
+    }
+
+    private static string FirstLine(string text) =>
+        text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? "(no output)";
+
+    private static string LastLines(string log)
+    {
+        try { return File.Exists(log) ? string.Join('\n', File.ReadLines(log).TakeLast(20)) : ""; }
+        catch (UnauthorizedAccessException) { return ""; }
     }
 
     private static string? TryCapture(string file, string arg)
@@ -209,3 +283,6 @@ public sealed class LocalPostgres : IDisposable
         }
     }
 }
+
+/// <summary>A finished process: its exit code and what it printed.</summary>
+internal readonly record struct Exec(int ExitCode, string Output);

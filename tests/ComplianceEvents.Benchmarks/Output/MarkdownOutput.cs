@@ -37,10 +37,10 @@ public static class MarkdownOutput
         md.AppendLine();
         md.AppendLine("It starts its own throwaway PostgreSQL cluster (as the integration tests do; set `COMPLIANCE_BENCH_DB` to use an existing");
         md.AppendLine("server instead), runs every figure, and rewrites `docs/benchmarks.md` and `docs/benchmarks.json`. `-- --quick` runs about");
-        md.AppendLine("1/100 of the data in well under two minutes and writes to a temp folder (`-- --out DIR` to choose); `dotnet test` runs it");
+        md.AppendLine("1/100 of the data in well under two minutes and writes to a temp folder (`-- --out DIR` to choose); the test suite runs it");
         md.AppendLine("(`QuickBenchTests`) to check that every figure is still produced, not how fast. Run the full bench on an otherwise idle");
         md.AppendLine("machine: it measures a 2-core box, and another process's CPU shows up in every figure. B4 drives the HTTP API with");
-        md.AppendLine("wrk (`apt-get install wrk`; `.ci/run` installs it), which the bench runs as a separate process.");
+        md.AppendLine("wrk (`apt-get install wrk`; `./test` installs it), which the bench runs as a separate process.");
         md.AppendLine();
     }
 

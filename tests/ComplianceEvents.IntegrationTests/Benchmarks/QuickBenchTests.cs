@@ -17,6 +17,7 @@ public sealed class QuickBenchCollection
 /// produce every figure with a numeric value and baseline. How fast is not asserted; docs/benchmarks.md is.
 /// </summary>
 [Collection(QuickBenchCollection.Name)]
+[Trait("Tier", "Slow")]
 public sealed class QuickBenchTests(ITestOutputHelper output)
 {
     [Fact]

@@ -56,12 +56,13 @@ public static class AuthSetup
             o.TokenValidationParameters = settings.Validation;
             o.Events = new JwtBearerEvents
             {
-                // 401 as problem details, like every other error (RFC 9457).
+                // 401 as problem details, like every other error (RFC 9457); the WWW-Authenticate challenge stays (RFC 6750).
                 OnChallenge = async context =>
                 {
                     context.HandleResponse();
-                    var detail = context.AuthenticateFailure is null ? "Send a bearer token (Authorization: Bearer <jwt>)." : "The bearer token is not valid.";
-                    await Problems.Problem(context.HttpContext, StatusCodes.Status401Unauthorized, "authentication-required", detail, [])
+                    context.Response.Headers.WWWAuthenticate = context.AuthenticateFailure is null ? "Bearer" : "Bearer error=\"invalid_token\"";
+                    await Problems.Problem(context.HttpContext, StatusCodes.Status401Unauthorized, "authentication-required",
+                            ChallengeDetail(context.AuthenticateFailure, settings), [])
                         .ExecuteAsync(context.HttpContext);
                 },
             };
@@ -69,4 +70,17 @@ public static class AuthSetup
         builder.Services.AddAuthorization();
         return builder;
     }
+
+    /// <summary>A token minted in another directory (another .data/keys) is the usual local cause: say so, and where this host's key is.</summary>
+    internal static string ChallengeDetail(Exception? failure, AuthSettings settings) => failure switch
+    {
+        null => "Send a bearer token (Authorization: Bearer <jwt>).",
+        SecurityTokenSignatureKeyNotFoundException or SecurityTokenInvalidSignatureException =>
+            $"The bearer token is signed with another key than this host's ({KeyDescription(settings)}); mint one with this host's key.",
+        SecurityTokenExpiredException => "The bearer token has expired; mint a new one.",
+        _ => "The bearer token is not valid.",
+    };
+
+    private static string KeyDescription(AuthSettings settings) =>
+        settings.KeySource == "configuration" ? "Auth:SigningKey from configuration" : $"the development key in {settings.KeySource}";
 }

@@ -2,7 +2,8 @@ using JasperFx.CommandLine;
 
 namespace ComplianceEvents.Infrastructure.Auth;
 
-public sealed class TokenInput : NetCoreInput
+/// <summary>No host options: the command runs without a host (CliHost.RunWithoutHost).</summary>
+public sealed class TokenInput
 {
     [Description("User id: the token's subject, recorded on every event")]
     public string User { get; set; } = "";
@@ -20,6 +21,8 @@ public sealed class TokenInput : NetCoreInput
 [Description("Mint a signed development token (key generated at first run into .data/keys, or Auth:SigningKey)", Name = "token")]
 public sealed class TokenCommand : JasperFxCommand<TokenInput>
 {
+    public static readonly string Problem = $"token: give a user and --role from {string.Join(", ", Roles.All)}";
+
     public TokenCommand() => Usage("Mint a token").Arguments(x => x.User);
 
     public override bool Execute(TokenInput input)
@@ -28,7 +31,7 @@ public sealed class TokenCommand : JasperFxCommand<TokenInput>
         var unknown = roles.Where(r => !Roles.All.Contains(r)).ToList();
         if (string.IsNullOrWhiteSpace(input.User) || roles.Length == 0 || unknown.Count > 0)
         {
-            Console.Error.WriteLine($"token: give a user and --role from {string.Join(", ", Roles.All)}" + (unknown.Count > 0 ? $" (unknown: {string.Join(", ", unknown)})" : ""));
+            Console.Error.WriteLine(Problem + (unknown.Count > 0 ? $" (unknown: {string.Join(", ", unknown)})" : ""));
             return false;
         }
         if (input.CommitmentFlag is { } c && !System.Text.RegularExpressions.Regex.IsMatch(c, "^[a-z0-9-]+/[a-z0-9-]+$"))
