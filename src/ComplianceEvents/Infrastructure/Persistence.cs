@@ -51,6 +51,7 @@ public static class Persistence
         services.AddSingleton<ReadModelDrift>();
         services.AddSingleton<DriftMonitor>();
         services.AddHostedService(sp => sp.GetRequiredService<DriftMonitor>());
+        services.AddSingleton<IStatusCheck, DriftHealth>();
         services.AddSingleton(TimeProvider.System);
         return services;
     }

@@ -213,6 +213,13 @@ public sealed class ConcurrentReadModelTests(AppFixture app) : WriteSideTest(app
         }, found);
         Assert.Contains("Score", report.Drifts.Single(d => d.Id == ca).Detail);
 
+        // /health reports the monitor's last check: unhealthy, naming the documents.
+        var monitor = App.Factory.Services.GetRequiredService<DriftMonitor>();
+        await monitor.RunNow();
+        var health = await App.Factory.CreateClient().GetAsync("/health");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
+        Assert.Contains($"cell-score {ca}: differs", await health.Content.ReadAsStringAsync());
+
         // The CLI says the same and exits 1; repair rebuilds and exits 0; the check is clean again.
         var cli = new Imports.Cli(App);
         var drift = await cli.Run("drift");
@@ -222,6 +229,8 @@ public sealed class ConcurrentReadModelTests(AppFixture app) : WriteSideTest(app
         Assert.True(repair.Exit == 0, repair.Err + repair.Out);
         Assert.Contains("repaired 4; no drift", repair.Out);
         Assert.True((await Drift.Check()).Clean);
+        await monitor.RunNow();
+        Assert.Equal(HttpStatusCode.OK, (await App.Factory.CreateClient().GetAsync("/health")).StatusCode);
         await using var session = App.Store.QuerySession();
         Assert.Equal("0", (await ScoreTable.Load(session, World.Cycle))!.Commitments[0].Cells[0].Display);
     }
