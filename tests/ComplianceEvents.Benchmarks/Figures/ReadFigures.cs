@@ -10,6 +10,7 @@ using ComplianceEvents.Cycles;
 using ComplianceEvents.Reports;
 using ComplianceEvents.Reports.AsOf;
 using ComplianceEvents.Reports.Auditing;
+using ComplianceEvents.Reports.GettingScores;
 using ComplianceEvents.Reports.Rendering;
 using Marten;
 using Npgsql;
@@ -241,6 +242,28 @@ public static class ReadFigures
         ctx.Add(Context("B2-projection", fromProjection, b2.Product, "ms/report",
             "the interim report of the large cycle built from the current inline snapshots (Cycle, Commitment and Assessment documents, one batched query) and rendered",
             "B2 (as of the pinned sequence, from events)"));
+
+        // Table B (`scores`) as the product reads it (CellScore documents, one per cell, each written by one stream:
+        // ADR 0003), against the alternative of no stored document: the same table from the Assessment snapshots.
+        var scores = await Timed(ctx, ctx.Sizes.ReportRepeats, async () =>
+        {
+            await using var session = store.QuerySession();
+            return (await ScoreTable.Load(session, Large))!.ToText().Length;
+        });
+        var fromSnapshots = await Timed(ctx, ctx.Sizes.ReportRepeats, async () =>
+        {
+            await using var session = store.QuerySession();
+            var batch = session.CreateBatchQuery();
+            var cycle = batch.Load<Cycle>(Cycle.StreamKey(Large));
+            var commitments = batch.Query<Commitment>().Where(c => c.CycleId == Large).ToList();
+            var assessments = batch.Query<Assessment>().Where(a => a.CycleId == Large).ToList();
+            await batch.Execute();
+            var cells = (await assessments).Select(a => new CellScore(a.Id, a.CycleId, a.CommitmentId, a.MemberCode, a.Approved?.Score, a.Approved?.RubricVersion));
+            return ScoreTable.Build((await cycle)!, await commitments, cells).ToText().Length;
+        });
+        ctx.Add(Context("scores-cellscore", scores, fromSnapshots, "ms/table",
+            "Table B of the large cycle as `scores` and GET /scores read it: the cycle, its commitments and its 160 CellScore documents in one batched query (ADR 0003)",
+            "the alternative without a stored document: the same table from the cycle's Assessment snapshots (every evidence text inside), one batched query"));
 
         var small = await Report(ctx, store, raw, Small, pinned);
         var smallEvents = await CycleEvents(raw, Small, pinned);
