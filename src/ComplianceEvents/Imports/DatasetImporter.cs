@@ -65,7 +65,7 @@ public sealed class DatasetImporter(IMessageBus bus, int stepsPerTransaction = D
 
         private async Task<CommandResult> Send(string step, object command, string user, params string[] roles)
         {
-            var result = await bus.InvokeAsync<CommandResult>(command, ActorFor(user, roles).ToDeliveryOptions(CommandId(step)), ct);
+            var result = await bus.InvokeAsync<CommandResult>(command, ActorFor(user, roles).ToDeliveryOptions(CommandId(step), imported: true), ct);
             report.Add(step, result);
             progressed(_total);
             return result;
