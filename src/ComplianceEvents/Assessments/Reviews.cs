@@ -7,7 +7,8 @@ public static class Reviews
 {
     /// <summary>
     /// Only the pending proposal can be reviewed, only by the commitment's lead analyst or compliance
-    /// director (or a cycle-wide director), and never by its proposer, whatever roles they hold (DESIGN 1.2 rule 10).
+    /// director (or a cycle-wide director), and never by anyone named on it (its proposer or a co-analyst), whatever roles they hold; ids compare normalised
+    /// (DESIGN 1.2 rule 10).
     /// </summary>
     public static RuleViolation? Check(Cell cell, string proposalId, string action)
     {
@@ -20,8 +21,11 @@ public static class Reviews
         if (proposal is null)
             return RuleViolation.NotFound("proposal-not-found", $"Proposal '{proposalId}' does not exist in this assessment.", "proposalId");
         if (cell.Commitment.RequireReviewer(cell.Actor, $"{action} a proposal") is { } forbidden) return forbidden;
-        if (proposal.ProposedBy == cell.Actor.UserId)
+        if (UserIds.Same(proposal.ProposedBy, cell.Actor.UserId))
             return RuleViolation.Forbidden("separation-of-duties", $"{cell.Actor.UserId} proposed {proposalId} and cannot {action} it.");
+        if ((proposal.Analysts ?? []).Any(a => UserIds.Same(a, cell.Actor.UserId)))
+            return RuleViolation.Forbidden("separation-of-duties",
+                $"{cell.Actor.UserId} is named as an analyst of {proposalId} and cannot {action} it.");
         if (proposal.Status != ProposalStatus.Pending)
             return RuleViolation.Conflict("proposal-not-pending",
                 $"Proposal {proposalId} is {proposal.Status.ToString().ToLowerInvariant()}; only the pending proposal can be reviewed.", "proposalId");

@@ -23,7 +23,7 @@ public sealed record Commitment(string Id, string CycleId, string CommitmentId, 
     /// role scoped to this commitment, or a cycle-wide compliance director.
     /// </summary>
     public bool CanReview(Actor actor) =>
-        actor.UserId == LeadAnalyst || actor.UserId == ComplianceDirector || actor.IsDirector
+        UserIds.Same(actor.UserId, LeadAnalyst) || UserIds.Same(actor.UserId, ComplianceDirector) || actor.IsDirector
         || actor.HasRole(Roles.Scoped(Roles.LeadAnalyst, CycleId, CommitmentId))
         || actor.HasRole(Roles.Scoped(Roles.ComplianceDirector, CycleId, CommitmentId));
 

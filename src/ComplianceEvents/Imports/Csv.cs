@@ -2,7 +2,10 @@ using System.Text;
 
 namespace ComplianceEvents.Imports;
 
-/// <summary>RFC 4180 records: quoted fields may hold commas, doubled quotes and line breaks. Yields (line number, fields).</summary>
+/// <summary>
+/// RFC 4180 records: quoted fields may hold commas, doubled quotes and line breaks. Yields (line number, fields); a quote
+/// that is never closed throws a <see cref="FormatException"/> naming the line it opened on (not a field count far below).
+/// </summary>
 public static class Csv
 {
     public static IEnumerable<(int Line, IReadOnlyList<string> Fields)> Read(string text)
@@ -12,6 +15,7 @@ public static class Csv
         var line = 1;
         var recordLine = 1;
         var quoted = false;
+        var quoteLine = 0;
         for (var i = 0; i < text.Length; i++)
         {
             var ch = text[i];
@@ -24,7 +28,7 @@ public static class Csv
             }
             switch (ch)
             {
-                case '"' when field.Length == 0: quoted = true; break;
+                case '"' when field.Length == 0: quoted = true; quoteLine = line; break;
                 case ',': fields.Add(field.ToString()); field.Clear(); break;
                 case '\r': break;
                 case '\n':
@@ -36,6 +40,7 @@ public static class Csv
                 default: field.Append(ch); break;
             }
         }
+        if (quoted) throw new FormatException($"line {quoteLine}: a quoted field opened on this line is never closed (a \" is missing)");
         if (field.Length > 0 || fields.Count > 0)
         {
             fields.Add(field.ToString());

@@ -27,7 +27,7 @@ namespace ComplianceEvents.Imports;
 /// (<see cref="ImportAssessments"/>: the same validation and decisions, one commit). Rubric revisions come
 /// last, after the scoring they postdate.
 /// </summary>
-public sealed class DatasetImporter(IMessageBus bus, int stepsPerTransaction = DatasetImporter.DefaultStepsPerTransaction)
+public sealed class DatasetImporter(IMessageBus bus, int stepsPerTransaction = DatasetImporter.DefaultStepsPerTransaction, ImportProgress? progress = null)
 {
     public const int DefaultStepsPerTransaction = 500;
 
@@ -44,12 +44,16 @@ public sealed class DatasetImporter(IMessageBus bus, int stepsPerTransaction = D
         foreach (var problem in DatasetChecks.Problems(dataset)) report.Error(problem);
         if (!report.Succeeded) return report;
 
-        await new Run(bus, dataset!, report, Math.Max(1, stepsPerTransaction), ct).All();
+        await new Run(bus, dataset!, report, Math.Max(1, stepsPerTransaction), ct, total => progress?.Report(report.Steps, total)).All();
         return report;
     }
 
-    private sealed class Run(IMessageBus bus, CycleDataset d, ImportReport report, int stepsPerTransaction, CancellationToken ct)
+    private sealed class Run(IMessageBus bus, CycleDataset d, ImportReport report, int stepsPerTransaction, CancellationToken ct, Action<int> progressed)
     {
+        /// <summary>Every command the file becomes: the total of the progress line.</summary>
+        private readonly int _total = 1 + (d.Windows?.Count ?? 0) + (d.Commitments ?? []).Sum(c => 1 + (c.NotApplicable?.Count ?? 0) + (c.Rubric?.Count ?? 0)
+            + (c.Assessments ?? []).Sum(a => (a.Evidence?.Count ?? 0) + (a.Proposals ?? []).Sum(p => p.Review is null ? 1 : 2)));
+
         private readonly List<(string Step, ImportStep Command)> _pending = [];
         private readonly Dictionary<string, CommandResult> _results = [];
         private readonly List<(string Step, ReviseRubric Command, string By)> _revisions = [];
@@ -57,12 +61,13 @@ public sealed class DatasetImporter(IMessageBus bus, int stepsPerTransaction = D
         private string CycleId => d.Cycle.Id;
         private string Director => d.Cycle.Director ?? "import";
         private string CommandId(string step) => $"import:{CycleId}:{step}";
-        private Actor ActorFor(string user, string[] roles) => new(user, user == Director ? [.. roles, Roles.ComplianceDirector] : roles);
+        private Actor ActorFor(string user, string[] roles) => new(user, UserIds.Same(user, Director) ? [.. roles, Roles.ComplianceDirector] : roles);
 
         private async Task<CommandResult> Send(string step, object command, string user, params string[] roles)
         {
-            var result = await bus.InvokeAsync<CommandResult>(command, ActorFor(user, roles).ToDeliveryOptions(CommandId(step)), ct);
+            var result = await bus.InvokeAsync<CommandResult>(command, ActorFor(user, roles).ToDeliveryOptions(CommandId(step), imported: true), ct);
             report.Add(step, result);
+            progressed(_total);
             return result;
         }
 
@@ -84,6 +89,7 @@ public sealed class DatasetImporter(IMessageBus bus, int stepsPerTransaction = D
                 _results[r.CommandId] = r.Result;
                 report.Add(names[r.CommandId], r.Result);
             }
+            progressed(_total);
         }
 
         public async Task All()

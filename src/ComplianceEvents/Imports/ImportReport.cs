@@ -10,14 +10,26 @@ public sealed class ImportReport
     public IReadOnlyList<string> Errors => _errors;
     private readonly List<string> _errors = [];
 
+    private readonly List<string> _unchanged = [];
+
     public void Add(string step, CommandResult result) => _steps.Add((step, result));
     public void Error(string message) => _errors.Add(message);
 
+    /// <summary>Something the file describes that the store already holds as described: nothing is sent for it.</summary>
+    public void Unchanged(string step) => _unchanged.Add(step);
+
+    public int Steps => _steps.Count + _unchanged.Count;
     public int Created => _steps.Count(s => s.Result.IsAccepted && !s.Result.Replayed);
-    public int AlreadyThere => _steps.Count(s => s.Result.IsAccepted && s.Result.Replayed);
+    public int AlreadyThere => _steps.Count(s => s.Result.IsAccepted && s.Result.Replayed) + _unchanged.Count;
     public IEnumerable<(string Step, string Flag)> Flags => _steps.Where(s => s.Result.IsAccepted).SelectMany(s => s.Result.Flags.Select(f => (s.Step, f)));
     public IEnumerable<(string Step, CommandResult Result)> Refused => _steps.Where(s => !s.Result.IsAccepted);
     public bool Succeeded => _errors.Count == 0 && !Refused.Any();
+
+    /// <summary>A refusal in one line: the rule and each field with its reason.</summary>
+    public static string Describe(CommandResult r) =>
+        r.Errors.Count > 0
+            ? string.Join("; ", r.Errors.Select(e => $"{e.Field} ({e.Rule}): {e.Message}"))
+            : $"{r.Rule}: {r.Message}";
 
     public string Summary()
     {

@@ -5,9 +5,18 @@ namespace ComplianceEvents.Infrastructure;
 /// <summary>Who issues a command. Entry points (HTTP, CLI, queue listeners) put it on the envelope; handlers read it.</summary>
 public sealed record Actor(string UserId, IReadOnlyList<string> Roles)
 {
+    /// <summary>Normalised where every actor is made (JWT subject, CLI --user, queue identity, import steps): DESIGN 1.2 rule 10.</summary>
+    public string UserId { get; init; } = UserIds.Normalise(UserId);
+
     public const string UserHeader = "ce-user";
     public const string RolesHeader = "ce-roles";
     public const string CommandIdHeader = "ce-command-id";
+
+    /// <summary>
+    /// Set by the host's own importer: the command is imported history, not news, and publishes no integration events.
+    /// Honoured only in-process (a header from a transport is never believed, Integration/InboundQueue.cs).
+    /// </summary>
+    public const string ImportHeader = "ce-import";
 
     /// <summary>The entry point that vouches for this actor when it is not the user themself, e.g. "queue:compliance-commands".</summary>
     public string? Via { get; init; }
@@ -39,15 +48,35 @@ public sealed record Actor(string UserId, IReadOnlyList<string> Roles)
     }
 
     /// <summary>Delivery options that carry this actor (and an optional client command id) with a command.</summary>
-    public DeliveryOptions ToDeliveryOptions(string? commandId = null, string? correlationId = null)
+    public DeliveryOptions ToDeliveryOptions(string? commandId = null, string? correlationId = null, bool imported = false)
     {
         var options = new DeliveryOptions()
             .WithHeader(UserHeader, UserId)
             .WithHeader(RolesHeader, string.Join(',', Roles));
+        if (imported) options.WithHeader(ImportHeader, "true");
         if (!string.IsNullOrWhiteSpace(commandId)) options.WithHeader(CommandIdHeader, commandId);
         if (!string.IsNullOrWhiteSpace(correlationId)) options.CorrelationId = correlationId;
         return options;
     }
+}
+
+/// <summary>
+/// DESIGN 1.2 rule 10: user ids are compared in one normalised form. Surrounding space is dropped when an id is
+/// stored; case is kept for display (reports print the names datasets give) and ignored by every comparison, so
+/// "Both" and "both" are one person, in new events and in events stored before ids were normalised alike.
+/// </summary>
+public static class UserIds
+{
+    public static readonly StringComparer Comparer = StringComparer.OrdinalIgnoreCase;
+
+    public static string Normalise(string userId) => (userId ?? "").Trim();
+
+    public static string? NormaliseOptional(string? userId) => userId is null ? null : Normalise(userId);
+
+    /// <summary>The one form an id is compared in (and keys receipts by).</summary>
+    public static string Key(string userId) => Normalise(userId).ToUpperInvariant();
+
+    public static bool Same(string? a, string? b) => a is not null && b is not null && Comparer.Equals(Normalise(a), Normalise(b));
 }
 
 /// <summary>Role names of DESIGN 1.2 rule 10.</summary>

@@ -23,8 +23,14 @@ public sealed record Decision(IReadOnlyList<object> Events, RuleViolation? Viola
     public static implicit operator Decision(RuleViolation violation) => Refuse(violation);
 }
 
-/// <summary>An applied command id and its answer: a replay returns the answer and appends nothing.</summary>
-public sealed record CommandReceipt(string Id, string CommandType, string PayloadHash, CommandResult Result, DateTimeOffset RecordedAt);
+/// <summary>
+/// An applied command id and its answer: a replay returns the answer and appends nothing. Keyed by sender and command id
+/// (<see cref="IdFor"/>): a command id belongs to the user who sent it, so another user's identical id is another command.
+/// </summary>
+public sealed record CommandReceipt(string Id, string CommandType, string PayloadHash, CommandResult Result, DateTimeOffset RecordedAt)
+{
+    public static string IdFor(Actor sender, string commandId) => $"{UserIds.Key(sender.UserId)}|{commandId}";
+}
 
 /// <summary>
 /// The one path every command takes, whatever its entry point (HTTP, CLI, queue): shape validation,
@@ -76,7 +82,7 @@ public sealed class CommandRunner(IDocumentStore store, OutboxedSessionFactory o
     }
 
     private async Task<CommandResult> RunOnce<TCommand, TAggregate, TLoaded>(
-        TCommand command, IMessageContext context, string streamKey, long? expectedVersion,
+        TCommand command, IMessageContext context, string streamKey, long? expectedVersionAsked,
         Func<Marten.Services.BatchQuerying.IBatchedQuery, Task<TLoaded>>? load,
         Func<DecisionContext<TAggregate>, TLoaded, ValueTask<Decision>> decide, CancellationToken ct)
         where TCommand : notnull where TAggregate : class
@@ -95,8 +101,9 @@ public sealed class CommandRunner(IDocumentStore store, OutboxedSessionFactory o
         string? commandId = null;
         envelope?.Headers.TryGetValue(Actor.CommandIdHeader, out commandId);
         var payloadHash = PayloadHash(command);
-        if (commandId is not null && await FindReceipt(commandId, typeof(TCommand).Name, payloadHash, ct) is { } earlier)
-            return earlier;
+        var receiptId = commandId is null ? null : CommandReceipt.IdFor(actor, commandId);
+        // A replay is answered only once the decision's own authorisation passes again (below), as for a fresh command.
+        var earlier = receiptId is null ? null : await FindReceipt(receiptId, commandId!, typeof(TCommand).Name, payloadHash, ct);
 
         // Enlisted in Wolverine's outbox: integration messages published below commit with the events, or not at all.
         await using var session = outbox.OpenSession(context);
@@ -111,6 +118,8 @@ public sealed class CommandRunner(IDocumentStore store, OutboxedSessionFactory o
         {
             IEventStream<TAggregate> stream;
             TLoaded loaded = default!;
+            // A replay's stream has moved past the version its first run expected: only the authorisation is decided again.
+            var expectedVersion = earlier is null ? expectedVersionAsked : null;
             if (load is null)
                 stream = expectedVersion is { } expected
                     ? await session.Events.FetchForWriting<TAggregate>(streamKey, expected, ct)
@@ -131,15 +140,16 @@ public sealed class CommandRunner(IDocumentStore store, OutboxedSessionFactory o
                 return CommandResult.Refused(RuleViolation.Conflict(StreamVersionRule, $"The stream '{streamKey}' changed while it was read; reload and retry."));
 
             var decision = await decide(new DecisionContext<TAggregate>(stream.Aggregate, actor, clock.GetUtcNow(), session), loaded);
+            if (earlier is not null) return Authorised(earlier, decision);
             if (decision.Violation is { } violation) return CommandResult.Refused(violation);
 
             stream.AppendMany(decision.Events);
-            foreach (var message in Integration.IntegrationEvents.From(streamKey, decision.Events, actor, clock.GetUtcNow(), stream.StartingVersion ?? 0))
+            foreach (var message in Imported(envelope) ? [] : Integration.IntegrationEvents.From(streamKey, decision.Events, actor, clock.GetUtcNow(), stream.StartingVersion ?? 0))
                 await context.PublishAsync(message);
             var result = CommandResult.Accepted(streamKey, (stream.StartingVersion ?? 0) + decision.Events.Count,
                 stream.Events.Select(e => e.Id).ToList(), decision.Flags) with { ResourceId = decision.ResourceId };
             if (commandId is not null)
-                session.Insert(new CommandReceipt(commandId, typeof(TCommand).Name, payloadHash, result, clock.GetUtcNow()));
+                session.Insert(new CommandReceipt(receiptId!, typeof(TCommand).Name, payloadHash, result, clock.GetUtcNow()));
             await session.SaveChangesAsync(ct);
             return result;
         }
@@ -149,26 +159,39 @@ public sealed class CommandRunner(IDocumentStore store, OutboxedSessionFactory o
             // would be sent when the handler returns: a rolled-back command must publish nothing.
             if (context is Wolverine.Runtime.MessageContext pending) await pending.ClearAllAsync();
             // A concurrent copy of the same command may have won: answer as it did (idempotency under concurrency).
-            if (commandId is not null && await FindReceipt(commandId, typeof(TCommand).Name, payloadHash, ct) is { } winner)
+            // The winner had the same sender (the receipt key says so) and passed the same decision.
+            if (receiptId is not null && await FindReceipt(receiptId, commandId!, typeof(TCommand).Name, payloadHash, ct) is { } winner)
                 return winner;
             return CommandResult.Refused(RuleViolation.Conflict(StreamVersionRule,
-                $"The stream '{streamKey}' changed concurrently{(expectedVersion is { } v ? $" (expected version {v})" : "")}; reload and retry."));
+                $"The stream '{streamKey}' changed concurrently{(expectedVersionAsked is { } v ? $" (expected version {v})" : "")}; reload and retry."));
         }
     }
 
-    private async Task<CommandResult?> FindReceipt(string commandId, string commandType, string payloadHash, CancellationToken ct)
+    /// <summary>Imported history announces nothing (docs/integration.md); only the host's own importer can say so.</summary>
+    private static bool Imported(Envelope? envelope) =>
+        !Integration.EnvelopeActors.IsExternal(envelope) && envelope?.Headers.ContainsKey(Actor.ImportHeader) == true;
+
+    private async Task<CommandResult?> FindReceipt(string receiptId, string commandId, string commandType, string payloadHash, CancellationToken ct)
     {
         await using var query = store.QuerySession();
-        var receipt = await query.LoadAsync<CommandReceipt>(commandId, ct);
-        return receipt is null ? null : Replay(receipt, commandType, payloadHash);
+        var receipt = await query.LoadAsync<CommandReceipt>(receiptId, ct);
+        return receipt is null ? null : Replay(receipt, commandId, commandType, payloadHash);
     }
 
     /// <summary>The answer to a command id seen before: the first answer, or a conflict when the id was used for another command.</summary>
-    public static CommandResult Replay(CommandReceipt receipt, string commandType, string payloadHash) =>
+    public static CommandResult Replay(CommandReceipt receipt, string commandId, string commandType, string payloadHash) =>
         receipt.CommandType != commandType || receipt.PayloadHash != payloadHash
             ? CommandResult.Refused(RuleViolation.Conflict("command-id-reused",
-                $"Command id '{receipt.Id}' was already used for a different command ({receipt.CommandType}).", "commandId"))
+                $"Command id '{commandId}' was already used for a different command ({receipt.CommandType}).", "commandId"))
             : receipt.Result with { Replayed = true };
+
+    /// <summary>
+    /// A replay is authorised like a fresh command: the decision, run again on the current state with the actor asking now,
+    /// must not refuse on who asks (its role and separation-of-duties checks precede its state checks). Any other answer of
+    /// that decision (e.g. "already approved") is the state the first command made, so the first answer stands.
+    /// </summary>
+    public static CommandResult Authorised(CommandResult earlier, Decision decision) =>
+        decision.Violation is { Outcome: Outcome.Forbidden or Outcome.Unauthenticated } refused ? CommandResult.Refused(refused) : earlier;
 
     public static CommandResult Invalid(FluentValidation.Results.ValidationResult validation) =>
         CommandResult.Invalid(validation.Errors.Select(e => new FieldError(FieldPath(e.PropertyName), RuleName(e.ErrorCode), e.ErrorMessage)).ToList());

@@ -2,7 +2,6 @@ using ComplianceEvents.Imports;
 using ComplianceEvents.Reports.GettingScores;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
-using Wolverine;
 
 namespace ComplianceEvents.IntegrationTests.Imports;
 
@@ -13,9 +12,11 @@ public sealed class ScoreMatrixImportTests(AppFixture app) : HostTest(app)
     private async Task<ImportReport> Import(string csv)
     {
         await using var scope = App.Factory.Services.CreateAsyncScope();
-        var importer = new ScoreMatrixImporter(scope.ServiceProvider.GetRequiredService<IMessageBus>(), scope.ServiceProvider.GetRequiredService<IQuerySession>());
-        return await importer.Import(csv, "history.csv");
+        return await Importer(scope.ServiceProvider).Import(csv, "history.csv");
     }
+
+    public static ScoreMatrixImporter Importer(IServiceProvider services) =>
+        new(services.GetRequiredService<IDocumentStore>(), services.GetRequiredService<Infrastructure.CommandValidators>(), TimeProvider.System);
 
     [Fact]
     public async Task historical_rows_become_commitments_with_approved_scores_and_na_cells()

@@ -56,7 +56,8 @@ public static class ProposeScoreHandler
         var proposalId = $"p{(cell.State?.Proposals.Count ?? 0) + 1}";
         return Decision.Append([new ScoreProposed(proposalId, cmd.Score, cmd.Rationale.Trim(), cmd.EvidenceIds.Distinct().ToList(),
             cmd.RubricVersion, cell.Actor.UserId, cell.Now, suggested, flags,
-            [cell.Actor.UserId, .. (cmd.CoAnalysts ?? []).Where(a => a != cell.Actor.UserId).Distinct()])], flags, proposalId);
+            [cell.Actor.UserId, .. (cmd.CoAnalysts ?? []).Select(UserIds.Normalise).Where(a => !UserIds.Same(a, cell.Actor.UserId))
+                .Distinct(UserIds.Comparer)])], flags, proposalId);
     }
 
     public static Task<CommandResult> Handle(ProposeScore cmd, IMessageContext context, CommandRunner runner, CancellationToken ct) =>

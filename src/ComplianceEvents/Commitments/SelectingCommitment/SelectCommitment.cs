@@ -57,7 +57,7 @@ public static class SelectCommitmentHandler
     public static CommitmentSelected Decide(SelectCommitment c) =>
         new(c.CycleId, c.CommitmentId, c.Number, c.IssueArea.Trim(), c.Title.Trim(), c.Text.Trim(), c.Source.Trim(),
             c.Background ?? [], c.Features ?? [], c.Dimensions ?? [], c.Definitions ?? [], c.InterpretiveGuidelines ?? [],
-            c.LeadAnalyst.Trim(), c.ComplianceDirector?.Trim());
+            UserIds.Normalise(c.LeadAnalyst), UserIds.NormaliseOptional(c.ComplianceDirector));
 
     public static Task<CommandResult> Handle(SelectCommitment cmd, IMessageContext context, CommandRunner runner, CancellationToken ct) =>
         runner.Run<SelectCommitment, Commitment>(cmd, context, Commitment.StreamKey(cmd.CycleId, cmd.CommitmentId), null,

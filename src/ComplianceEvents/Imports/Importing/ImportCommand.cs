@@ -34,9 +34,14 @@ public sealed class ImportCommand : JasperFxAsyncCommand<ImportInput>
         await using var scope = host.Services.CreateAsyncScope();
         var bus = scope.ServiceProvider.GetRequiredService<IMessageBus>();
         var text = await System.IO.File.ReadAllTextAsync(input.File);
+        var services = scope.ServiceProvider;
+        var clock = services.GetRequiredService<TimeProvider>();
+        var progress = ImportProgress.ForConsole(clock, extension == ".json" ? "steps" : "rows");
         var report = extension == ".json"
-            ? await new DatasetImporter(bus).Import(text)
-            : await new ScoreMatrixImporter(bus, scope.ServiceProvider.GetRequiredService<IQuerySession>()).Import(text, Path.GetFileName(input.File));
+            ? await new DatasetImporter(bus, progress: progress).Import(text)
+            : await new ScoreMatrixImporter(services.GetRequiredService<IDocumentStore>(), services.GetRequiredService<CommandValidators>(), clock, progress)
+                .Import(text, Path.GetFileName(input.File));
+        progress.Done();
 
         var output = report.Succeeded ? CliHost.Out : Console.Error;
         await output.WriteLineAsync($"import {input.File}: {(report.Succeeded ? "done" : "REFUSED")}");

@@ -53,7 +53,7 @@ public static class ImportAssessmentsHandler
         await using var session = store.LightweightSession();
         session.CorrelationId = context.Envelope?.CorrelationId;
         var read = session.CreateBatchQuery();
-        var receiptsLoading = read.LoadMany<CommandReceipt>().ById(batch.Steps.Select(s => s.CommandId).ToArray());
+        var receiptsLoading = read.LoadMany<CommandReceipt>().ById(batch.Steps.Select(s => CommandReceipt.IdFor(s.Actor, s.CommandId)).ToArray());
         var cyclesLoading = cells.Select(c => c.CycleId).Distinct().ToDictionary(id => id, id => read.Load<Cycle>(Cycle.StreamKey(id)));
         var commitmentsLoading = cells.Select(c => (c.CycleId, c.CommitmentId)).Distinct()
             .ToDictionary(k => k, k => read.Load<Commitment>(Commitment.StreamKey(k.CycleId, k.CommitmentId)));
@@ -103,7 +103,8 @@ public static class ImportAssessmentsHandler
                 if (!validation.IsValid) return CommandRunner.Invalid(validation);
             }
             var hash = CommandRunner.PayloadHash(cmd);
-            if (receipts.TryGetValue(step.CommandId, out var receipt)) return CommandRunner.Replay(receipt, cmd.GetType().Name, hash);
+            if (receipts.TryGetValue(CommandReceipt.IdFor(step.Actor, step.CommandId), out var receipt))
+                return CommandRunner.Replay(receipt, step.CommandId, cmd.GetType().Name, hash);
 
             var key = Key(cmd);
             if (!streams.TryGetValue(key, out var stream))
@@ -138,7 +139,7 @@ public static class ImportAssessmentsHandler
 
             var result = CommandResult.Accepted(key, startingVersion + events.Count, stream.Events.Skip(before).Select(e => e.Id).ToList(), decision.Flags)
                 with { ResourceId = decision.ResourceId };
-            session.Insert(new CommandReceipt(step.CommandId, cmd.GetType().Name, hash, result, now));
+            session.Insert(new CommandReceipt(CommandReceipt.IdFor(step.Actor, step.CommandId), cmd.GetType().Name, hash, result, now));
             return result;
         }
     }

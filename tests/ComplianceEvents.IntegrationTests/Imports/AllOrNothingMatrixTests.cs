@@ -1,0 +1,148 @@
+using System.Text;
+using ComplianceEvents.Commitments;
+using ComplianceEvents.Commitments.RevisingRubric;
+using ComplianceEvents.Imports;
+using ComplianceEvents.Infrastructure;
+using ComplianceEvents.IntegrationTests.Integration;
+using ComplianceEvents.IntegrationTests.WriteSide;
+using ComplianceEvents.Reports.GettingScores;
+using Microsoft.Extensions.DependencyInjection;
+using Wolverine;
+
+namespace ComplianceEvents.IntegrationTests.Imports;
+
+/// <summary>A score matrix is imported all or nothing, quietly, and never overwrites approved scores.</summary>
+public sealed class AllOrNothingMatrixTests(AppFixture app) : HostTest(app)
+{
+    private const string Header = "cycle,commitment,area,text,CA,FR,DE,IT,JP,UK,US,EU\n";
+
+    private async Task<ImportReport> Import(string csv, IServiceProvider? services = null)
+    {
+        await using var scope = (services ?? App.Factory.Services).CreateAsyncScope();
+        return await ScoreMatrixImportTests.Importer(scope.ServiceProvider).Import(csv, "history.csv");
+    }
+
+    private async Task ImportSeed()
+    {
+        await using var scope = App.Factory.Services.CreateAsyncScope();
+        var seed = await new DatasetImporter(scope.ServiceProvider.GetRequiredService<IMessageBus>())
+            .Import(await File.ReadAllTextAsync(Repo.PathOf("data", "seeds", "2024-apulia.json")));
+        Assert.True(seed.Succeeded, seed.Summary());
+    }
+
+    private static string Rows(int count, int from = 1) =>
+        string.Concat(Enumerable.Range(from, count).Select(i => $"2013-lough-erne,{i},Trade,Commitment {i},1,0,+1,0,-1,1,1,0\n"));
+
+    [Fact]
+    public async Task a_row_that_would_change_the_approved_scores_of_an_existing_commitment_is_refused_naming_its_line_and_nothing_is_appended()
+    {
+        await ImportSeed(); // commitment 19 of 2024-apulia: evidence-backed approvals 0,0,0,0,0,+1,+1,+1
+        var events = await App.EventCount();
+        var report = await Import(Header + Rows(2).Replace("2013-lough-erne", "2024-apulia")
+            + "2024-apulia,19,Migration,Smuggling,0,0,0,0,0,+1,+1,0\n");
+
+        Assert.False(report.Succeeded);
+        var error = Assert.Single(report.Errors);
+        Assert.StartsWith("line 4: commitment 19 of 2024-apulia exists and the row would change its approved scores (EU +1 -> 0)", error);
+        Assert.Equal(events, await App.EventCount());
+        await using var session = App.Store.QuerySession();
+        Assert.Equal("+0.38 (69%)", (await ScoreTable.Load(session, "2024-apulia"))!.Commitments.Single().Average.DisplayWithPercent);
+    }
+
+    [Fact]
+    public async Task a_row_identical_to_an_existing_commitments_approved_scores_is_a_no_op()
+    {
+        await ImportSeed();
+        var events = await App.EventCount();
+        var report = await Import(Header + "2024-apulia,19,Migration,Smuggling,0,0,0,0,0,+1,+1,+1\n");
+        Assert.True(report.Succeeded, report.Summary());
+        Assert.Equal((0, 1), (report.Created, report.AlreadyThere));
+        Assert.Equal(events, await App.EventCount());
+    }
+
+    [Fact]
+    public async Task one_refused_line_at_the_end_of_a_long_file_appends_nothing_and_is_one_line_of_the_report()
+    {
+        // Line 302's area is longer than SelectCommitment allows: its refusal is the report's one line, with no follow-on errors.
+        var report = await Import(Header + Rows(300) + $"2013-lough-erne,301,{new string('a', 201)},Commitment 301,1,0,+1,0,-1,1,1,0\n");
+        Assert.False(report.Succeeded);
+        var error = Assert.Single(report.Errors);
+        Assert.StartsWith("line 302: issueArea", error);
+        Assert.Equal(0, report.Created);
+        Assert.Equal(0, await App.EventCount());
+
+        var whole = await Import(Header + Rows(300));
+        Assert.True(whole.Succeeded, whole.Summary());
+        await using var session = App.Store.QuerySession();
+        Assert.Equal(300, (await ScoreTable.Load(session, "2013-lough-erne"))!.Commitments.Count);
+    }
+
+    [Fact]
+    public async Task an_unknown_member_code_is_refused()
+    {
+        var report = await Import("cycle,commitment,area,text,CA,XX\n2013-lough-erne,1,Trade,Open markets,1,0\n");
+        Assert.StartsWith("line 1: member code \"XX\" is not one of CA, FR", Assert.Single(report.Errors));
+        Assert.Equal(0, await App.EventCount());
+    }
+
+    [Fact]
+    public async Task a_long_text_gets_a_title_cut_at_a_word_within_the_limit_or_the_title_column()
+    {
+        var text = string.Join(' ', Enumerable.Repeat("We will strengthen our actions to counter smuggling.", 8)); // 423 characters
+        var report = await Import("cycle,commitment,area,text,CA\n" + $"2013-lough-erne,1,Trade,{text},1\n");
+        Assert.True(report.Succeeded, report.Summary());
+        var titled = await Import("cycle,commitment,area,text,title,CA\n" + $"2014-brussels,2,Trade,{text},Countering smuggling,0\n");
+        Assert.True(titled.Succeeded, titled.Summary());
+
+        await using var session = App.Store.QuerySession();
+        var derived = (await session.LoadAsync<Commitment>(Commitment.StreamKey("2013-lough-erne", "1")))!;
+        Assert.True(derived.Title.Length <= ScoreMatrix.TitleLimit, derived.Title);
+        Assert.EndsWith("…", derived.Title);
+        var kept = derived.Title[..^1];
+        Assert.StartsWith(kept, text);
+        Assert.False(char.IsLetterOrDigit(text[kept.Length]), $"cut inside a word: {derived.Title}"); // a word boundary
+        Assert.Equal(text, derived.Text);
+        Assert.Equal("Countering smuggling", (await session.LoadAsync<Commitment>(Commitment.StreamKey("2014-brussels", "2")))!.Title);
+    }
+
+    [Fact]
+    public async Task a_matrix_import_publishes_no_integration_events()
+    {
+        var host = IntegrationHost.For(App);
+        await host.ResetMessaging();
+        var report = await Import(Header + Rows(3), host.Factory.Services);
+        Assert.True(report.Succeeded, report.Summary());
+        await NothingButTheMarkerWasPublished(host, new ReviseRubric("2013-lough-erne", "1",
+            new RubricInput("No action.", "Some action.", "Full action."), "Recorded."), ScoreMatrixImporter.Reviewer, "RubricRevisedV1");
+    }
+
+    [Fact]
+    public async Task a_dataset_import_publishes_no_integration_events_not_even_for_its_rubric_revisions()
+    {
+        var host = IntegrationHost.For(App);
+        await host.ResetMessaging();
+        await using (var scope = host.Factory.Services.CreateAsyncScope())
+        {
+            var json = (await File.ReadAllTextAsync(Repo.PathOf("data", "seeds", "2024-apulia.json")));
+            var report = await new DatasetImporter(scope.ServiceProvider.GetRequiredService<IMessageBus>()).Import(json);
+            Assert.True(report.Succeeded, report.Summary());
+        }
+        await NothingButTheMarkerWasPublished(host, World.Evidence("CA", new DateOnly(2024, 7, 12)) with { EvidenceId = "marker" }, World.Analyst,
+            "EvidenceRecordedV1");
+    }
+
+    /// <summary>
+    /// An ordinary command after the import publishes one event; once it is out, anything the import had published would be
+    /// out too (the outbox sends in commit order), so counting then can fail.
+    /// </summary>
+    private static async Task NothingButTheMarkerWasPublished(IntegrationHost host, object marker, string user, string markerType)
+    {
+        var sent = await host.Send(marker, user, [Roles.ComplianceDirector]);
+        Assert.True(sent.IsAccepted, $"{sent.Outcome} {sent.Rule}: {sent.Message}");
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (await host.Outbound(markerType) == 0 && DateTime.UtcNow < deadline) await Task.Delay(100);
+        Assert.Equal(1, await host.Outbound(markerType));
+        foreach (var type in new[] { "EvidenceRecordedV1", "ScoreProposedV1", "ScoreApprovedV1", "RubricRevisedV1", "ApprovalWentStaleV1" }.Where(t => t != markerType))
+            Assert.Equal(0, await host.Outbound(type));
+    }
+}
