@@ -5,7 +5,7 @@ using System.Text.Json;
 
 namespace ComplianceEvents.Infrastructure;
 
-public enum JsonKind { String, Integer, Boolean, Date, Enum, Array, Object }
+public enum JsonKind { String, Integer, Boolean, Date, Enum, Array, Object, Any }
 
 /// <summary>One field of a request body: its JSON name, shape, limits and whether it must be present.</summary>
 public sealed record JsonField(string Name, JsonShape Shape, bool Required);
@@ -59,6 +59,7 @@ public static class JsonContract
         var limit = JsonLimits.For(owner, key);
         var nullable = info.ReadState == NullabilityState.Nullable;
         var t = System.Nullable.GetUnderlyingType(type) ?? type;
+        if (t == typeof(JsonElement)) return new(JsonKind.Any, t, nullable, limit);
         if (t == typeof(string)) return new(JsonKind.String, t, nullable, limit);
         if (t == typeof(int) || t == typeof(long)) return new(JsonKind.Integer, t, nullable, limit);
         if (t == typeof(bool)) return new(JsonKind.Boolean, t, nullable, limit);
@@ -85,9 +86,10 @@ public static class JsonContract
         void Fail(string rule, string message) => errors.Add(new FieldError(at, rule, message));
         if (v.ValueKind == JsonValueKind.Null)
         {
-            if (!s.Nullable) Fail("not-null", $"'{at}' cannot be null.");
+            if (!s.Nullable) Fail(path.Length == 0 ? "type" : "not-null", path.Length == 0 ? "The body must be a JSON object." : $"'{at}' cannot be null.");
             return;
         }
+        if (s.Kind == JsonKind.Any) return;
         var expected = s.Kind switch
         {
             JsonKind.Integer => JsonValueKind.Number,
@@ -147,6 +149,10 @@ public static class JsonContract
         foreach (var f in s.Fields!.Where(f => f.Required && !seen.Contains(f.Name)))
             errors.Add(new FieldError(Child(f.Name), "required", $"'{f.Name}' is required."));
     }
+
+    /// <summary>Rules after which the body cannot be bound at all (the validators' own rules are then not asked).</summary>
+    public static bool IsStructural(FieldError e) => e.Rule is "type" or "not-null" or "required" or "unknown-field" or "duplicate-field" or "json-syntax"
+        ;
 
     /// <summary>Text rules, shared by body fields and route values.</summary>
     public static void CheckText(string text, FieldLimit limit, Action<string, string> fail)

@@ -44,7 +44,7 @@ public static class JsonLimits
         ["dimensionRules"] = new(MaxItems: 20),
         ["score"] = new(Minimum: -1, Maximum: 1), ["DimensionRule.score"] = new(Minimum: -1, Maximum: 1),
         ["number"] = new(Minimum: 1, Maximum: 999), ["rubricVersion"] = new(Minimum: 1, Maximum: 10_000),
-        ["expectedVersion"] = new(Minimum: 0), ["edition"] = new(Minimum: 1, Maximum: 10_000),
+        ["expectedVersion"] = new(Minimum: 0), ["id"] = new(MaxLength: 64), ["edition"] = new(Minimum: 1, Maximum: 10_000),
     };
 
     /// <summary>The limit of a field of <paramref name="owner"/>; DimensionCondition's counts are 0 to 1,000.</summary>

@@ -66,7 +66,7 @@ public static class Problems
         {
             StatusCodes.Status413PayloadTooLarge => ("payload-too-large", "body"),
             StatusCodes.Status415UnsupportedMediaType => ("unsupported-media-type", "Content-Type"),
-            _ => ("validation", (ctx.Exception as System.Text.Json.JsonException)?.Path ?? "$"),
+            _ => ("validation", p.Extensions.GetValueOrDefault("parameter") as string ?? (ctx.Exception as System.Text.Json.JsonException)?.Path ?? "$"),
         };
         p.Type = TypeBase + rule;
         p.Title = rule;
@@ -74,7 +74,7 @@ public static class Problems
         p.Detail = ctx.Exception?.GetBaseException().Message ?? p.Detail ?? "The request was refused.";
         p.Extensions.Remove("traceId");
         if (!p.Extensions.ContainsKey("errors"))
-            p.Extensions["errors"] = new Dictionary<string, object[]> { [field] = [new { rule = rule == "validation" ? "bad-request" : rule, message = p.Detail }] };
+            p.Extensions["errors"] = new Dictionary<string, object[]> { [field] = [new { rule = rule == "validation" ? "type" : rule, message = p.Detail }] };
     }
 
     /// <summary>
