@@ -17,8 +17,18 @@ public static class JsonRequests
     public static IApplicationBuilder UseJsonContract(this IApplicationBuilder app) => app.Use(async (http, next) =>
     {
         if (await Refusal(http) is { } refusal) await refusal.ExecuteAsync(http);
-        else await next(http);
+        else
+        {
+            await next(http);
+            // Routing answers a body type no endpoint accepts with a bare 415 before any endpoint runs.
+            if (http.Response.StatusCode == StatusCodes.Status415UnsupportedMediaType && !http.Response.HasStarted)
+                await UnsupportedMediaType(http).ExecuteAsync(http);
+        }
     });
+
+    private static IResult UnsupportedMediaType(HttpContext http) =>
+        Problems.Problem(http, StatusCodes.Status415UnsupportedMediaType, "unsupported-media-type", "Send the body as application/json.",
+            [new FieldError("Content-Type", "media-type", $"Must be application/json, not '{http.Request.ContentType}'.")]);
 
     private static async Task<IResult?> Refusal(HttpContext http)
     {
@@ -33,9 +43,7 @@ public static class JsonRequests
         if (body is null)
             return Problems.Problem(http, StatusCodes.Status413PayloadTooLarge, "payload-too-large", $"A request body holds at most {JsonLimits.MaxBodyBytes} bytes.",
                 [new FieldError("body", "max-size", $"At most {JsonLimits.MaxBodyBytes} bytes.")]);
-        if (body.Length > 0 && !IsJson(http.Request.ContentType))
-            return Problems.Problem(http, StatusCodes.Status415UnsupportedMediaType, "unsupported-media-type", "Send the body as application/json.",
-                [new FieldError("Content-Type", "media-type", $"Must be application/json, not '{http.Request.ContentType}'.")]);
+        if (body.Length > 0 && !IsJson(http.Request.ContentType)) return UnsupportedMediaType(http);
         if (body.Length == 0) body = "{}"u8.ToArray();
 
         JsonDocument document;

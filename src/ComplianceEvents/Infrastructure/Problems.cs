@@ -62,11 +62,12 @@ public static class Problems
     {
         var p = ctx.ProblemDetails;
         if (p.Status is not (StatusCodes.Status400BadRequest or StatusCodes.Status413PayloadTooLarge or StatusCodes.Status415UnsupportedMediaType)) return;
-        var (rule, field) = p.Status switch
+        var parameter = p.Extensions.TryGetValue("parameter", out var named) ? named as string : null;
+        (string rule, string field) = p.Status switch
         {
             StatusCodes.Status413PayloadTooLarge => ("payload-too-large", "body"),
             StatusCodes.Status415UnsupportedMediaType => ("unsupported-media-type", "Content-Type"),
-            _ => ("validation", p.Extensions.GetValueOrDefault("parameter") as string ?? (ctx.Exception as System.Text.Json.JsonException)?.Path ?? "$"),
+            _ => ("validation", parameter ?? (ctx.Exception as System.Text.Json.JsonException)?.Path ?? "$"),
         };
         p.Type = TypeBase + rule;
         p.Title = rule;
