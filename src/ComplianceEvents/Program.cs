@@ -48,6 +48,7 @@ builder.Services.ConfigureHttpJsonOptions(o =>
 
 var app = builder.Build();
 app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = HttpErrors.StatusFor });
+app.UseTruthfulOpenApi();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseJsonContract();

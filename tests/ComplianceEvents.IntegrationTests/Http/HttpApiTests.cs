@@ -62,7 +62,8 @@ public sealed class HttpApiTests(AppFixture app) : WriteSideTest(app)
         var tiantian = App.Client(World.Analyst, Roles.Analyst, Roles.ComplianceDirector); // every role, still the proposer
         var proposed = await tiantian.PostAsJsonAsync(Cell + "/proposals", new { score = 0, rationale = "Partial.", evidenceIds = new[] { "e1" }, rubricVersion = 1 });
         Assert.Equal(HttpStatusCode.Created, proposed.StatusCode);
-        Assert.EndsWith("/proposals/p1", proposed.Headers.Location!.ToString());
+        Assert.EndsWith("/assessments/CA#proposal-p1", proposed.Headers.Location!.ToString());
+        Assert.Equal(HttpStatusCode.OK, (await tiantian.GetAsync(proposed.Headers.Location)).StatusCode);
 
         var before = await App.EventCount();
         var self = await tiantian.PostAsJsonAsync(Cell + "/proposals/p1/approval", new { });
