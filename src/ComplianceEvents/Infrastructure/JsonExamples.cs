@@ -23,7 +23,7 @@ public static class JsonExamples
         _ => new JsonObject(),
     };
 
-    public static JsonObject Example(JsonShape s) => (JsonObject)Example(s, null)!;
+    public static JsonObject ExampleBody(JsonShape s) => (JsonObject)Example(s, null)!;
 
     private static JsonNode Text(FieldLimit limit, Random? random)
     {

@@ -83,7 +83,7 @@ public static partial class OpenApiTruth
                 ["required"] = true,
                 ["content"] = new JsonObject
                 {
-                    ["application/json"] = new JsonObject { ["schema"] = Schema(shape), ["example"] = JsonExamples.Example(shape) },
+                    ["application/json"] = new JsonObject { ["schema"] = Schema(shape), ["example"] = JsonExamples.ExampleBody(shape) },
                 },
             };
             var success = Creating.Contains(id) ? "201" : "200";

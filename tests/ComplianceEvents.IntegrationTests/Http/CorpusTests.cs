@@ -86,7 +86,7 @@ public sealed class CorpusTests(AppFixture app, ITestOutputHelper output) : Host
 
     private static Case Mutate(Route route, Random random)
     {
-        var body = JsonExamples.Example(route.Shape);
+        var body = JsonExamples.ExampleBody(route.Shape);
         Fix(body);
         var slots = Slots(body, route.Shape, "").ToList();
         string Json() => body.ToJsonString();
@@ -113,11 +113,12 @@ public sealed class CorpusTests(AppFixture app, ITestOutputHelper output) : Host
                 slot.Parent[name] = 1;
                 return new Case(route, Json(), "application/json", slot.Path[..^slot.Name.Length] + name, bad);
             case 3 when s.Kind is JsonKind.String:
-                slot.Parent[slot.Name] = "a" + (char)random.Next(0, 32) switch { '\t' or '\n' => '\u0001', var c => c }; break;
+                var control = (char)random.Next(0, 32);
+                slot.Parent[slot.Name] = "a" + (control is '\t' or '\n' ? '\u0001' : control); break;
             case 4 when s.Kind is JsonKind.String or JsonKind.Date or JsonKind.Enum:
                 slot.Parent[slot.Name] = new string('a', (s.Limit.MaxLength ?? JsonLimits.DefaultMaxLength) + 1 + random.Next(50)); break;
             case 5 when s.Kind is JsonKind.Array:
-                slot.Parent[slot.Name] = new JsonArray(Enumerable.Range(0, (s.Limit.MaxItems ?? 0) + 1).Select(_ => JsonExamples.Example(s.Items!)).ToArray()); break;
+                slot.Parent[slot.Name] = new JsonArray(Enumerable.Range(0, (s.Limit.MaxItems ?? 0) + 1).Select(_ => JsonExamples.Example(s.Items!, null)).ToArray()); break;
             case 6 when s.Kind is JsonKind.Integer:
                 slot.Parent[slot.Name] = random.Next(2) == 0 ? (s.Limit.Minimum ?? int.MinValue) - 1 - random.Next(5) : JsonValue.Create(random.Next(2) == 0 ? "1" : "+1")!;
                 if (slot.Parent[slot.Name] is JsonValue v && v.TryGetValue<long>(out var n) && n < int.MinValue) slot.Parent[slot.Name] = 1.5;
