@@ -47,7 +47,7 @@ public sealed class CorpusTests(AppFixture app, ITestOutputHelper output) : Host
         output.WriteLine($"corpus: {invalid.Count} invalid ({invalidAnswers.Count(a => a.Ok)} refused as expected), {valid.Count} valid "
             + $"({validAnswers.Count(a => a.Ok)} accepted past the contract), {fiveHundreds} 5xx, {appendedByInvalid} events appended by invalid payloads, "
             + $"{routes.Count} routes, {clock.Elapsed.TotalSeconds:F1} s");
-        Assert.True(failures.Count == 0, $"{failures.Count} unexpected answers:\n" + string.Join("\n", failures.Take(15)));
+        Assert.True(failures.Count == 0, $"{failures.Count} unexpected answers:\n" + string.Join("\n", failures.DistinctBy(f => f[..60]).Take(15)));
         Assert.Equal(0, fiveHundreds);
         Assert.Equal(0, appendedByInvalid);
     }
@@ -100,6 +100,11 @@ public sealed class CorpusTests(AppFixture app, ITestOutputHelper output) : Host
                 body["padding" + random.Next(100)] = new string('x', JsonLimits.MaxBodyBytes);
                 return new Case(route, Json(), "application/json", "body", [413]);
         }
+        if (slots.Count == 0)
+        {
+            body["unknown"] = 1;
+            return new Case(route, Json(), "application/json", "unknown", bad);
+        }
         var slot = slots[random.Next(slots.Count)];
         var s = slot.Field.Shape;
         switch (random.Next(8))
@@ -139,7 +144,7 @@ public sealed class CorpusTests(AppFixture app, ITestOutputHelper output) : Host
 
     private static IEnumerable<Slot> Slots(JsonObject node, JsonShape shape, string path)
     {
-        foreach (var field in shape.Fields!)
+        foreach (var field in shape.Fields!.Where(f => f.Shape.Kind != JsonKind.Any)) // a dead letter's replacement message is any JSON
         {
             var at = path.Length == 0 ? field.Name : $"{path}.{field.Name}";
             if (!node.ContainsKey(field.Name)) { if (field.Required) yield return new Slot(node, field.Name, field, at); continue; }
