@@ -22,6 +22,7 @@ public static class JsonLimits
     private static readonly FieldLimit Name = new(MaxLength: 200);
     private static readonly FieldLimit Title = new(MaxLength: 500);
     private static readonly FieldLimit Prose = new(MaxLength: 5_000);
+    private static readonly FieldLimit Short = new(MaxLength: 100);
     private static readonly FieldLimit Reason = new(MaxLength: 2_000);
 
     private static readonly Dictionary<string, FieldLimit> ByKey = new(StringComparer.OrdinalIgnoreCase)
@@ -29,11 +30,12 @@ public static class JsonLimits
         ["cycleId"] = Id, ["commitmentId"] = Id, ["evidenceId"] = Id, ["proposalId"] = Id, ["evidenceIds[]"] = Id,
         ["memberCode"] = new(MaxLength: 3, Pattern: MemberCode), ["Member.code"] = new(MaxLength: 3, Pattern: MemberCode),
         ["Dimension.code"] = Id, ["dimensions[]"] = Id,
-        ["summitName"] = Name, ["hostCity"] = Name, ["hostCountry"] = Name, ["name"] = Name, ["issueArea"] = Name,
+        ["summitName"] = Name, ["hostCity"] = Short, ["hostCountry"] = Short, ["name"] = Short, ["issueArea"] = Name,
         ["leadAnalyst"] = Name, ["complianceDirector"] = Name, ["coAnalysts[]"] = Name, ["preparedBy"] = Name, ["term"] = Name,
-        ["place"] = Name, ["publisher"] = Title, ["title"] = Title, ["source"] = Title, ["translation"] = Title,
-        ["text"] = Prose, ["summary"] = Prose, ["rationale"] = Prose, ["meaning"] = Prose, ["description"] = Prose,
-        ["minus1"] = Prose, ["zero"] = Prose, ["plus1"] = Prose,
+        ["place"] = Name, ["publisher"] = Title, ["title"] = new(MaxLength: 300), ["Citation.title"] = Title, ["source"] = Title,
+        ["translation"] = Title, ["secret"] = new(MaxLength: 256), ["description"] = Title,
+        ["text"] = Prose, ["summary"] = Prose, ["rationale"] = Prose, ["meaning"] = Prose,
+        ["minus1"] = new(MaxLength: 4_000), ["zero"] = new(MaxLength: 4_000), ["plus1"] = new(MaxLength: 4_000),
         ["background[]"] = Prose, ["features[]"] = Prose, ["interpretiveGuidelines[]"] = Prose,
         ["reason"] = Reason, ["comment"] = Reason, ["note"] = Reason, ["message"] = Reason,
         ["url"] = new(MaxLength: 2_000, Format: "uri"),
