@@ -71,7 +71,7 @@ public sealed class CorpusTests(AppFixture app, ITestOutputHelper output) : Host
         return new Case(route, body.ToJsonString(), "application/json", "", []);
     }
 
-    /// <summary>Rules across fields that a shape cannot say (validators): unique member codes, known event types, a long secret.</summary>
+    /// <summary>Rules across fields that a shape cannot say (validators): unique codes, dates in order, known event types, a long secret, min not above max.</summary>
     private static void Fix(JsonObject body)
     {
         if (body["members"] is JsonArray members) foreach (var (m, i) in members.Select((m, i) => (m, i))) m!["code"] = new[] { "CA", "FR", "DE" }[i];
@@ -82,6 +82,11 @@ public sealed class CorpusTests(AppFixture app, ITestOutputHelper output) : Host
         if (body.ContainsKey("summitStart")) { body["summitStart"] = "2099-06-01"; body["summitEnd"] = "2099-06-03"; }
         if (body.ContainsKey("start")) { body["start"] = "2099-06-03"; body["cutoff"] = "2099-12-01"; }
         if (body["url"] is not null && body.ContainsKey("eventTypes")) body["url"] = "https://example.org/hook";
+        foreach (var rule in (body["rubric"]?["dimensionRules"] as JsonArray ?? []).OfType<JsonObject>())
+            if (rule["when"] is JsonObject when)
+                foreach (var count in new[] { "Strong", "Weak", "Contradictory" })
+                    if (when[$"min{count}"] is JsonValue min && when[$"max{count}"] is JsonValue max && min.GetValue<long>() > max.GetValue<long>())
+                        (when[$"min{count}"], when[$"max{count}"]) = (max.GetValue<long>(), min.GetValue<long>());
     }
 
     private static Case Mutate(Route route, Random random)
