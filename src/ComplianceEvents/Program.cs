@@ -39,13 +39,19 @@ builder.Services.AddWolverineHttp();
 builder.AddComplianceAuth();
 builder.AddComplianceTelemetry();
 builder.Services.AddOpenApi();
-builder.Services.AddProblemDetails();
-builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = Problems.FromFrameworkRefusal);
+builder.Services.ConfigureHttpJsonOptions(o =>
+{
+    o.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
+    o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict; // "1" is not a score (the web default reads numbers from strings)
+});
 
 var app = builder.Build();
 app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = HttpErrors.StatusFor });
+app.UseTruthfulOpenApi();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseJsonContract();
 app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
 app.MapScalarApiReference("/docs", o => o.WithOpenApiRoutePattern("/openapi/{documentName}.json")).AllowAnonymous();
 app.MapHealth();

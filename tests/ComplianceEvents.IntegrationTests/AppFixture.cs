@@ -54,12 +54,15 @@ public sealed class AppFixture : IAsyncLifetime
             b.UseSetting($"ConnectionStrings:{Persistence.ConnectionStringName}", ConnectionString);
             b.UseSetting("Auth:SigningKey", Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
             b.UseEnvironment("Development");
+            b.ConfigureServices(s => s.AddSingleton<Microsoft.AspNetCore.Hosting.IStartupFilter, Http.StatusRecorder>());
         });
         _ = Factory.Server; // start the host now, not in the first test; it sets the schema up itself
     }
 
     public async Task DisposeAsync()
     {
+        // Every status the whole run saw must be documented for its route (checked once all tests of the host ran).
+        var undocumented = Http.StatusRecorder.Undocumented(await Factory.CreateClient().GetStringAsync("/openapi/v1.json"));
         await Factory.DisposeAsync();
         NpgsqlConnection.ClearAllPools();
         await using (var conn = new NpgsqlConnection(_serverConnectionString))
@@ -69,6 +72,8 @@ public sealed class AppFixture : IAsyncLifetime
             await cmd.ExecuteNonQueryAsync();
         }
         _cluster?.Dispose();
+        if (undocumented.Count > 0)
+            throw new InvalidOperationException("answers not in the OpenAPI document: " + string.Join("; ", undocumented));
     }
 
     /// <summary>Wipes events, documents and receipts between tests.</summary>

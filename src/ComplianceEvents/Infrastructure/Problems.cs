@@ -55,6 +55,30 @@ public static class Problems
     }
 
     /// <summary>
+    /// Whatever the framework refuses itself (a body it cannot bind, a bad header) gets the validation shape with
+    /// the field it names, never the framework's bare 400.
+    /// </summary>
+    public static void FromFrameworkRefusal(ProblemDetailsContext ctx)
+    {
+        var p = ctx.ProblemDetails;
+        if (p.Status is not (StatusCodes.Status400BadRequest or StatusCodes.Status413PayloadTooLarge or StatusCodes.Status415UnsupportedMediaType)) return;
+        var parameter = p.Extensions.TryGetValue("parameter", out var named) ? named as string : null;
+        (string rule, string field) = p.Status switch
+        {
+            StatusCodes.Status413PayloadTooLarge => ("payload-too-large", "body"),
+            StatusCodes.Status415UnsupportedMediaType => ("unsupported-media-type", "Content-Type"),
+            _ => ("validation", parameter ?? (ctx.Exception as System.Text.Json.JsonException)?.Path ?? "$"),
+        };
+        p.Type = TypeBase + rule;
+        p.Title = rule;
+        p.Instance = ctx.HttpContext.Request.Path;
+        p.Detail = ctx.Exception?.GetBaseException().Message ?? p.Detail ?? "The request was refused.";
+        p.Extensions.Remove("traceId");
+        if (!p.Extensions.ContainsKey("errors"))
+            p.Extensions["errors"] = new Dictionary<string, object[]> { [field] = [new { rule = rule == "validation" ? "type" : rule, message = p.Detail }] };
+    }
+
+    /// <summary>
     /// Sends a command through the bus as the token's subject with the token's roles; Idempotency-Key
     /// becomes the command id. Rules stay in the handler: this only carries who is asking.
     /// </summary>
@@ -72,8 +96,11 @@ public static class Problems
     {
         var raw = http.Request.Headers.IfMatch.ToString().Trim();
         if (raw.Length == 0) return fallback;
-        var digits = raw.Replace("W/", "").Trim('"');
-        return long.TryParse(digits, out var version) && version >= 0 ? version
+        // JsonRequests refuses a bad If-Match with the validation shape before any endpoint runs.
+        return TryParseIfMatch(raw, out var version) ? version
             : throw new BadHttpRequestException($"If-Match must be a stream version such as \"5\", not {raw}.", StatusCodes.Status400BadRequest);
     }
+
+    public static bool TryParseIfMatch(string raw, out long version) =>
+        long.TryParse(raw.Replace("W/", "").Trim().Trim('"'), System.Globalization.NumberStyles.None, null, out version);
 }

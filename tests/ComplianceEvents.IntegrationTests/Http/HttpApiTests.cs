@@ -62,7 +62,8 @@ public sealed class HttpApiTests(AppFixture app) : WriteSideTest(app)
         var tiantian = App.Client(World.Analyst, Roles.Analyst, Roles.ComplianceDirector); // every role, still the proposer
         var proposed = await tiantian.PostAsJsonAsync(Cell + "/proposals", new { score = 0, rationale = "Partial.", evidenceIds = new[] { "e1" }, rubricVersion = 1 });
         Assert.Equal(HttpStatusCode.Created, proposed.StatusCode);
-        Assert.EndsWith("/proposals/p1", proposed.Headers.Location!.ToString());
+        Assert.EndsWith("/assessments/CA#proposal-p1", proposed.Headers.Location!.ToString());
+        Assert.Equal(HttpStatusCode.OK, (await tiantian.GetAsync(proposed.Headers.Location)).StatusCode);
 
         var before = await App.EventCount();
         var self = await tiantian.PostAsJsonAsync(Cell + "/proposals/p1/approval", new { });
@@ -85,7 +86,7 @@ public sealed class HttpApiTests(AppFixture app) : WriteSideTest(app)
         var body = World.Evidence("CA", new DateOnly(2024, 7, 12));
         HttpRequestMessage Request() => new(HttpMethod.Post, Cell + "/evidence")
         {
-            Content = JsonContent.Create(body), Headers = { { "Idempotency-Key", "harvest-7" } },
+            Content = JsonContent.Create(body, options: ApiJson.Options), Headers = { { "Idempotency-Key", "harvest-7" } },
         };
         var first = await client.SendAsync(Request());
         Assert.Equal(HttpStatusCode.Created, first.StatusCode);
@@ -101,7 +102,7 @@ public sealed class HttpApiTests(AppFixture app) : WriteSideTest(app)
     {
         await World.Build();
         var client = App.Client(World.Analyst, Roles.Analyst);
-        var first = await client.PostAsJsonAsync(Cell + "/evidence", World.Evidence("CA", new DateOnly(2024, 7, 12)));
+        var first = await client.PostAsJsonAsync(Cell + "/evidence", World.Evidence("CA", new DateOnly(2024, 7, 12)), ApiJson.Options);
         Assert.Equal("\"2\"", first.Headers.ETag?.Tag);
 
         HttpRequestMessage Propose(string ifMatch, string json = "{\"score\":0,\"rationale\":\"r\",\"evidenceIds\":[\"e1\"],\"rubricVersion\":1}") =>

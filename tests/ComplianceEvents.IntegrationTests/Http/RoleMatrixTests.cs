@@ -61,7 +61,7 @@ public sealed class RoleMatrixTests(AppFixture app) : WriteSideTest(app)
             foreach (var role in new[] { Analyst, Lead, Director, Editor, Viewer }.OrderBy(r => allowed.Contains(r)))
             {
                 var before = await App.EventCount();
-                var response = await As(role).SendAsync(new HttpRequestMessage(method, route) { Content = JsonContent.Create(body, body.GetType()) });
+                var response = await As(role).SendAsync(new HttpRequestMessage(method, route) { Content = JsonContent.Create(body, body.GetType(), options: ApiJson.Options) });
                 var status = (int)response.StatusCode;
                 if (allowed.Contains(role))
                 {

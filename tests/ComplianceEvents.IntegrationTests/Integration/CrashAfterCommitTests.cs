@@ -43,7 +43,7 @@ public sealed class CrashAfterCommitTests(AppFixture app) : HostTest(app)
 
         using var client = product.Client(key, World.Analyst, World.AnalystRoles);
         var posting = client.PostAsJsonAsync($"/cycles/{World.Cycle}/commitments/{World.C19}/assessments/CA/evidence",
-            World.Evidence("CA", new DateOnly(2024, 7, 12)));
+            World.Evidence("CA", new DateOnly(2024, 7, 12)), Http.ApiJson.Options);
         // Committed: the event and the envelope bound for the outbound queue are in the database, the queue has nothing.
         await Eventually(() => Scalar<long>("select count(*) from compliance.mt_events where type = 'evidence_recorded'"), n => n == 1,
             "the evidence to commit");

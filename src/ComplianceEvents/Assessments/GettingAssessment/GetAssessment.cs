@@ -27,7 +27,7 @@ public static class GetAssessmentQuery
         return await assessment is { } a && await commitment is { } c ? AssessmentView.From(a, c) : null;
     }
 
-    [WolverineGet("/cycles/{cycleId}/commitments/{commitmentId}/assessments/{memberCode}", OperationId = "GetAssessment"), Tags("Assessments")]
+    [WolverineGet("/cycles/{cycleId}/commitments/{commitmentId}/assessments/{memberCode}", OperationId = "GetAssessment"), Tags("Assessments"), Microsoft.AspNetCore.Mvc.ProducesResponseType<AssessmentView>(StatusCodes.Status200OK)]
     public static async Task<IResult> Get(string cycleId, string commitmentId, string memberCode, IQuerySession session, HttpContext http, CancellationToken ct) =>
         await Load(session, cycleId, commitmentId, memberCode, ct) is { } view
             ? Results.Ok(view)
