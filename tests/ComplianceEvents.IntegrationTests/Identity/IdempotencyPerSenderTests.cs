@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using ComplianceEvents.Assessments;
 using ComplianceEvents.Assessments.ApprovingScore;
 using ComplianceEvents.Infrastructure;
+using ComplianceEvents.IntegrationTests.Http;
 using ComplianceEvents.IntegrationTests.WriteSide;
 
 namespace ComplianceEvents.IntegrationTests.Identity;
@@ -13,7 +14,7 @@ public sealed class IdempotencyPerSenderTests(AppFixture app) : WriteSideTest(ap
     private const string Cell = $"/cycles/{World.Cycle}/commitments/{World.C19}/assessments/CA";
 
     private static HttpRequestMessage Post(string path, object body, string key) =>
-        new(HttpMethod.Post, path) { Content = JsonContent.Create(body), Headers = { { "Idempotency-Key", key } } };
+        new(HttpMethod.Post, path) { Content = JsonContent.Create(body, body.GetType(), options: ApiJson.Options), Headers = { { "Idempotency-Key", key } } };
 
     [Fact]
     public async Task a_viewer_resending_an_analysts_key_and_body_is_403_and_appends_nothing()

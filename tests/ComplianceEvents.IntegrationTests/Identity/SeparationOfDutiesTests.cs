@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using ComplianceEvents.Assessments;
 using ComplianceEvents.Infrastructure;
+using ComplianceEvents.IntegrationTests.Http;
 using ComplianceEvents.IntegrationTests.WriteSide;
 
 namespace ComplianceEvents.IntegrationTests.Identity;
@@ -13,9 +14,9 @@ public sealed class SeparationOfDutiesTests(AppFixture app) : WriteSideTest(app)
 
     private async Task Proposed(HttpClient analyst, object body)
     {
-        var evidence = await analyst.PostAsJsonAsync(Cell + "/evidence", World.Evidence("CA", new DateOnly(2024, 7, 12)));
+        var evidence = await analyst.PostAsJsonAsync(Cell + "/evidence", World.Evidence("CA", new DateOnly(2024, 7, 12)), ApiJson.Options);
         Assert.Equal(HttpStatusCode.Created, evidence.StatusCode);
-        var proposal = await analyst.PostAsJsonAsync(Cell + "/proposals", body);
+        var proposal = await analyst.PostAsync(Cell + "/proposals", JsonContent.Create(body, body.GetType(), options: ApiJson.Options));
         Assert.Equal(HttpStatusCode.Created, proposal.StatusCode);
     }
 
