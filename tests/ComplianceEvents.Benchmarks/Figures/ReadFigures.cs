@@ -229,14 +229,8 @@ public static class ReadFigures
     {
         var fromProjection = await Timed(ctx, ctx.Sizes.ReportRepeats, async () =>
         {
-            await using var session = store.QuerySession();
-            var batch = session.CreateBatchQuery();
-            var cycle = batch.Load<Cycle>(Cycle.StreamKey(Large));
-            var commitments = batch.Query<Commitment>().Where(c => c.CycleId == Large).ToList();
-            var assessments = batch.Query<Assessment>().Where(a => a.CycleId == Large).ToList();
-            await batch.Execute();
-            var state = new CycleState(await cycle, (await commitments).ToDictionary(c => c.CommitmentId),
-                (await assessments).ToDictionary(a => (a.CommitmentId, a.MemberCode)), [], 0);
+            var (cycle, commitments, assessments) = await Snapshots(store, Large);
+            var state = new CycleState(cycle, commitments.ToDictionary(c => c.CommitmentId), assessments.ToDictionary(a => (a.CommitmentId, a.MemberCode)), [], 0);
             return MarkdownRenderer.Render(ReportBuilder.Build(state, ReportKind.Interim)).Length;
         });
         ctx.Add(Context("B2-projection", fromProjection, b2.Product, "ms/report",
@@ -252,14 +246,9 @@ public static class ReadFigures
         });
         var fromSnapshots = await Timed(ctx, ctx.Sizes.ReportRepeats, async () =>
         {
-            await using var session = store.QuerySession();
-            var batch = session.CreateBatchQuery();
-            var cycle = batch.Load<Cycle>(Cycle.StreamKey(Large));
-            var commitments = batch.Query<Commitment>().Where(c => c.CycleId == Large).ToList();
-            var assessments = batch.Query<Assessment>().Where(a => a.CycleId == Large).ToList();
-            await batch.Execute();
-            var cells = (await assessments).Select(a => new CellScore(a.Id, a.CycleId, a.CommitmentId, a.MemberCode, a.Approved?.Score, a.Approved?.RubricVersion));
-            return ScoreTable.Build((await cycle)!, await commitments, cells).ToText().Length;
+            var (cycle, commitments, assessments) = await Snapshots(store, Large);
+            var cells = assessments.Select(a => new CellScore(a.Id, a.CycleId, a.CommitmentId, a.MemberCode, a.Approved?.Score, a.Approved?.RubricVersion));
+            return ScoreTable.Build(cycle!, commitments, cells).ToText().Length;
         });
         ctx.Add(Context("scores-cellscore", scores, fromSnapshots, "ms/table",
             "Table B of the large cycle as `scores` and GET /scores read it: the cycle, its commitments and its 160 CellScore documents in one batched query (ADR 0003)",
@@ -284,6 +273,18 @@ public static class ReadFigures
                 $"the audit trail of one assessment (1/CA) of '{cycleId}' as the CLI builds it (every event of the cycle, then filtered)",
                 "raw read of that cycle's events"));
         }
+    }
+
+    /// <summary>A cycle's current inline snapshots (Cycle, Commitment and Assessment documents) in one batched query.</summary>
+    private static async Task<(Cycle? Cycle, IReadOnlyList<Commitment> Commitments, IReadOnlyList<Assessment> Assessments)> Snapshots(IDocumentStore store, string cycleId)
+    {
+        await using var session = store.QuerySession();
+        var batch = session.CreateBatchQuery();
+        var cycle = batch.Load<Cycle>(Cycle.StreamKey(cycleId));
+        var commitments = batch.Query<Commitment>().Where(c => c.CycleId == cycleId).ToList();
+        var assessments = batch.Query<Assessment>().Where(a => a.CycleId == cycleId).ToList();
+        await batch.Execute();
+        return (await cycle, await commitments, await assessments);
     }
 
     private static Figure Context(string id, Series value, Series baseline, string unit, string workload, string baselineWorkload) =>
