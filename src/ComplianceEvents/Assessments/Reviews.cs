@@ -7,8 +7,8 @@ public static class Reviews
 {
     /// <summary>
     /// Only the pending proposal can be reviewed, only by the commitment's lead analyst or compliance
-    /// director (or a cycle-wide director), and never by anyone named on it (its proposer or a co-analyst), whatever roles they hold; ids compare normalised
-    /// (DESIGN 1.2 rule 10).
+    /// director (or a cycle-wide director), and never by anyone named on it (its proposer or a co-analyst), whatever roles
+    /// they hold; ids compare normalised (DESIGN 1.2 rule 10).
     /// </summary>
     public static RuleViolation? Check(Cell cell, string proposalId, string action)
     {
@@ -16,10 +16,12 @@ public static class Reviews
         // a refused queue never learns whether the proposal exists.
         if (!cell.Actor.ReviewsAllowed)
             return RuleViolation.Forbidden("queue-review-not-allowed",
-                $"{cell.Actor.UserId} acts for {cell.Actor.Via ?? "an integration"}, which may not {action} proposals (Integration:Inbound:AllowApprovals).");
+                $"{cell.Actor.UserId} acts for {cell.Actor.Via ?? "an integration"}, which may not {action} proposals " +
+                    $"(Integration:Inbound:AllowApprovals).");
         var proposal = cell.State?.Proposals.FirstOrDefault(p => p.ProposalId == proposalId);
         if (proposal is null)
-            return RuleViolation.NotFound("proposal-not-found", $"Proposal '{proposalId}' does not exist in this assessment.", "proposalId");
+            return RuleViolation.NotFound("proposal-not-found", $"Proposal '{proposalId}' does not exist in this " +
+                $"assessment.", "proposalId");
         if (cell.Commitment.RequireReviewer(cell.Actor, $"{action} a proposal") is { } forbidden) return forbidden;
         if (UserIds.Same(proposal.ProposedBy, cell.Actor.UserId))
             return RuleViolation.Forbidden("separation-of-duties", $"{cell.Actor.UserId} proposed {proposalId} and cannot {action} it.");
@@ -28,7 +30,8 @@ public static class Reviews
                 $"{cell.Actor.UserId} is named as an analyst of {proposalId} and cannot {action} it.");
         if (proposal.Status != ProposalStatus.Pending)
             return RuleViolation.Conflict("proposal-not-pending",
-                $"Proposal {proposalId} is {proposal.Status.ToString().ToLowerInvariant()}; only the pending proposal can be reviewed.", "proposalId");
+                $"Proposal {proposalId} is {proposal.Status.ToString().ToLowerInvariant()}; only the pending proposal can be " +
+                    $"reviewed.", "proposalId");
         return null;
     }
 

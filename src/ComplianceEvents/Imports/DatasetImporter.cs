@@ -27,7 +27,8 @@ namespace ComplianceEvents.Imports;
 /// (<see cref="ImportAssessments"/>: the same validation and decisions, one commit). Rubric revisions come
 /// last, after the scoring they postdate.
 /// </summary>
-public sealed class DatasetImporter(IMessageBus bus, int stepsPerTransaction = DatasetImporter.DefaultStepsPerTransaction, ImportProgress? progress = null)
+public sealed class DatasetImporter(IMessageBus bus, int stepsPerTransaction = DatasetImporter.DefaultStepsPerTransaction,
+    ImportProgress? progress = null)
 {
     public const int DefaultStepsPerTransaction = 500;
 
@@ -48,10 +49,12 @@ public sealed class DatasetImporter(IMessageBus bus, int stepsPerTransaction = D
         return report;
     }
 
-    private sealed class Run(IMessageBus bus, CycleDataset d, ImportReport report, int stepsPerTransaction, CancellationToken ct, Action<int> progressed)
+    private sealed class Run(IMessageBus bus, CycleDataset d, ImportReport report, int stepsPerTransaction, CancellationToken ct,
+        Action<int> progressed)
     {
         /// <summary>Every command the file becomes: the total of the progress line.</summary>
-        private readonly int _total = 1 + (d.Windows?.Count ?? 0) + (d.Commitments ?? []).Sum(c => 1 + (c.NotApplicable?.Count ?? 0) + (c.Rubric?.Count ?? 0)
+        private readonly int _total = 1 + (d.Windows?.Count ?? 0) + (d.Commitments ?? []).Sum(c => 1 + (c.NotApplicable?.Count ?? 0)
+            + (c.Rubric?.Count ?? 0)
             + (c.Assessments ?? []).Sum(a => (a.Evidence?.Count ?? 0) + (a.Proposals ?? []).Sum(p => p.Review is null ? 1 : 2)));
 
         private readonly List<(string Step, ImportStep Command)> _pending = [];
@@ -61,11 +64,13 @@ public sealed class DatasetImporter(IMessageBus bus, int stepsPerTransaction = D
         private string CycleId => d.Cycle.Id;
         private string Director => d.Cycle.Director ?? "import";
         private string CommandId(string step) => $"import:{CycleId}:{step}";
-        private Actor ActorFor(string user, string[] roles) => new(user, UserIds.Same(user, Director) ? [.. roles, Roles.ComplianceDirector] : roles);
+        private Actor ActorFor(string user, string[] roles) => new(user, UserIds.Same(user, Director) ? [.. roles,
+            Roles.ComplianceDirector] : roles);
 
         private async Task<CommandResult> Send(string step, object command, string user, params string[] roles)
         {
-            var result = await bus.InvokeAsync<CommandResult>(command, ActorFor(user, roles).ToDeliveryOptions(CommandId(step), imported: true), ct);
+            var result = await bus.InvokeAsync<CommandResult>(command, ActorFor(user, roles).ToDeliveryOptions(CommandId(step),
+                imported: true), ct);
             report.Add(step, result);
             progressed(_total);
             return result;
@@ -95,7 +100,8 @@ public sealed class DatasetImporter(IMessageBus bus, int stepsPerTransaction = D
         public async Task All()
         {
             var c = d.Cycle;
-            await Send("cycle", new OpenCycle(c.Id, c.SummitName, c.HostCity, c.HostCountry, c.SummitStart, c.SummitEnd, c.Members, c.PreparedBy), Director);
+            await Send("cycle", new OpenCycle(c.Id, c.SummitName, c.HostCity, c.HostCountry, c.SummitStart, c.SummitEnd, c.Members,
+                c.PreparedBy), Director);
             foreach (var w in d.Windows ?? [])
                 await Send($"window:{w.Kind}", new SetReportWindow(c.Id, w.Kind, w.Start, w.Cutoff), Director);
             foreach (var commitment in d.Commitments ?? []) await Commitment(commitment);
@@ -107,11 +113,13 @@ public sealed class DatasetImporter(IMessageBus bus, int stepsPerTransaction = D
         private async Task Commitment(DatasetCommitment x)
         {
             var key = $"commitment:{x.Id}";
-            await Send(key, new SelectCommitment(CycleId, x.Id, x.Number, x.IssueArea, x.Title, x.Text, x.Source, x.LeadAnalyst, x.ComplianceDirector,
+            await Send(key, new SelectCommitment(CycleId, x.Id, x.Number, x.IssueArea, x.Title, x.Text, x.Source, x.LeadAnalyst,
+                x.ComplianceDirector,
                 x.Dimensions, x.Definitions?.Select(def => new Definition(def.Term, def.Meaning, def.Citation?.ToCitation())).ToList(),
                 x.InterpretiveGuidelines, x.Background, x.Features), Director);
             foreach (var na in x.NotApplicable ?? [])
-                await Send($"{key}:not-applicable:{na.Member}", new MarkMemberNotApplicable(CycleId, x.Id, na.Member, na.Reason), x.LeadAnalyst, Roles.LeadAnalyst);
+                await Send($"{key}:not-applicable:{na.Member}", new MarkMemberNotApplicable(CycleId, x.Id, na.Member, na.Reason),
+                    x.LeadAnalyst, Roles.LeadAnalyst);
 
             var rubrics = x.Rubric ?? [];
             if (rubrics.FirstOrDefault(r => r.Version == 1) is { } first)
@@ -146,7 +154,8 @@ public sealed class DatasetImporter(IMessageBus bus, int stepsPerTransaction = D
                     ? p.Evidence.EnumerateArray().Select(k => k.GetString()!).ToList()
                     : (a.Evidence ?? []).Select(e => e.Key).ToList();
                 var proposalStep = $"{key}:proposal:{n}";
-                var propose = new ProposeScore(CycleId, x.Id, a.Member, p.Score, p.Rationale, evidenceIds, p.RubricVersion, CoAnalysts: a.Analysts);
+                var propose = new ProposeScore(CycleId, x.Id, a.Member, p.Score, p.Rationale, evidenceIds, p.RubricVersion,
+                    CoAnalysts: a.Analysts);
                 Queue(proposalStep, p.By, Roles.Analyst, _ => propose);
                 if (p.Review is not { } r) continue;
                 var proposalCommandId = CommandId(proposalStep);

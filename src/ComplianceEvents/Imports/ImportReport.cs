@@ -21,7 +21,8 @@ public sealed class ImportReport
     public int Steps => _steps.Count + _unchanged.Count;
     public int Created => _steps.Count(s => s.Result.IsAccepted && !s.Result.Replayed);
     public int AlreadyThere => _steps.Count(s => s.Result.IsAccepted && s.Result.Replayed) + _unchanged.Count;
-    public IEnumerable<(string Step, string Flag)> Flags => _steps.Where(s => s.Result.IsAccepted).SelectMany(s => s.Result.Flags.Select(f => (s.Step, f)));
+    public IEnumerable<(string Step, string Flag)> Flags => _steps.Where(s => s.Result.IsAccepted).SelectMany(s => s.Result.Flags.Select(f
+        => (s.Step, f)));
     public IEnumerable<(string Step, CommandResult Result)> Refused => _steps.Where(s => !s.Result.IsAccepted);
     public bool Succeeded => _errors.Count == 0 && !Refused.Any();
 

@@ -33,13 +33,15 @@ public sealed class ImportTransaction(IDocumentSession session, CommandValidator
     /// <summary>What the store holds of a cycle, read once before the steps are decided.</summary>
     public async Task Load(string cycleId, CancellationToken ct)
     {
-        if (await session.LoadAsync<Cycle>(Cycles.Cycle.StreamKey(cycleId), ct) is { } cycle) Known(_cycles, cycle.Id, cycle, cycle.Version);
+        if (await session.LoadAsync<Cycle>(Cycles.Cycle.StreamKey(cycleId), ct) is { } cycle) Known(_cycles, cycle.Id, cycle,
+            cycle.Version);
         foreach (var c in await session.Query<Commitment>().Where(c => c.CycleId == cycleId).ToListAsync(ct))
         {
             Known(_commitments, c.Id, c, c.Version);
             _numbers.Add((cycleId, c.Number));
         }
-        foreach (var a in await session.Query<Assessment>().Where(a => a.CycleId == cycleId).ToListAsync(ct)) Known(_assessments, a.Id, a, a.Version);
+        foreach (var a in await session.Query<Assessment>().Where(a => a.CycleId == cycleId).ToListAsync(ct)) Known(_assessments, a.Id, a,
+            a.Version);
     }
 
     private void Known<T>(Dictionary<string, T?> states, string key, T state, long version) where T : class
@@ -49,18 +51,21 @@ public sealed class ImportTransaction(IDocumentSession session, CommandValidator
     }
 
     public Cycle? Cycle(string cycleId) => _cycles.GetValueOrDefault(Cycles.Cycle.StreamKey(cycleId));
-    public Commitment? Commitment(string cycleId, string id) => _commitments.GetValueOrDefault(Commitments.Commitment.StreamKey(cycleId, id));
+    public Commitment? Commitment(string cycleId, string id) => _commitments.GetValueOrDefault(Commitments.Commitment.StreamKey(cycleId,
+        id));
     public Assessment? Assessment(string cycleId, string id, string member) =>
         _assessments.GetValueOrDefault(Assessments.Assessment.StreamKey(cycleId, id, member));
 
     public CommandResult Send(object command, Actor actor, string commandId)
     {
-        if (validators.For(command.GetType()) is { } validator && validator.Validate(new ValidationContext<object>(command)) is { IsValid: false } invalid)
+        if (validators.For(command.GetType()) is { } validator
+            && validator.Validate(new ValidationContext<object>(command)) is { IsValid: false } invalid)
             return CommandRunner.Invalid(invalid);
         var (key, decision) = Decide(command, actor);
         if (decision.Violation is { } violation) return CommandResult.Refused(violation);
 
-        var action = _versions.ContainsKey(key) ? session.Events.Append(key, decision.Events) : session.Events.StartStream(key, decision.Events);
+        var action = _versions.ContainsKey(key) ? session.Events.Append(key, decision.Events) : session.Events.StartStream(key,
+            decision.Events);
         foreach (var e in action.Events)
         {
             e.SetHeader(CommandRunner.UserHeader, actor.UserId);
@@ -72,7 +77,8 @@ public sealed class ImportTransaction(IDocumentSession session, CommandValidator
         _versions[key] = _versions.GetValueOrDefault(key) + decision.Events.Count;
         var result = CommandResult.Accepted(key, _versions[key], action.Events.Select(e => e.Id).ToList(), decision.Flags)
             with { ResourceId = decision.ResourceId };
-        session.Insert(new CommandReceipt(CommandReceipt.IdFor(actor, commandId), command.GetType().Name, CommandRunner.PayloadHash(command), result, now));
+        session.Insert(new CommandReceipt(CommandReceipt.IdFor(actor, commandId), command.GetType().Name,
+            CommandRunner.PayloadHash(command), result, now));
         return result;
     }
 
@@ -86,7 +92,8 @@ public sealed class ImportTransaction(IDocumentSession session, CommandValidator
         }
         catch (Exception e) when (CommandRunner.IsConflict(e))
         {
-            return RuleViolation.Conflict("stream-version", "Another writer changed what this file imports while it was imported; nothing was saved. Import again.");
+            return RuleViolation.Conflict("stream-version",
+                "Another writer changed what this file imports while it was imported; nothing was saved. Import again.");
         }
     }
 
@@ -99,7 +106,8 @@ public sealed class ImportTransaction(IDocumentSession session, CommandValidator
                     OpenCycleHandler.Check(Cycle(x.CycleId), x, actor) is { } v1 ? v1 : Decision.Append(OpenCycleHandler.Decide(x)));
             case SelectCommitment x:
                 return (Commitments.Commitment.StreamKey(x.CycleId, x.CommitmentId),
-                    SelectCommitmentHandler.Check(x, Commitment(x.CycleId, x.CommitmentId), Cycle(x.CycleId), _numbers.Contains((x.CycleId, x.Number)), actor)
+                    SelectCommitmentHandler.Check(x, Commitment(x.CycleId, x.CommitmentId), Cycle(x.CycleId), _numbers.Contains((x.CycleId,
+                        x.Number)), actor)
                         is { } v2 ? v2 : Decision.Append(SelectCommitmentHandler.Decide(x)));
             case PublishRubric x:
                 return (Commitments.Commitment.StreamKey(x.CycleId, x.CommitmentId),
@@ -107,11 +115,14 @@ public sealed class ImportTransaction(IDocumentSession session, CommandValidator
                         : Decision.Append(new RubricPublished(x.CycleId, x.CommitmentId, x.Rubric.ToRubric(1))));
             case MarkMemberNotApplicable x:
                 return (Commitments.Commitment.StreamKey(x.CycleId, x.CommitmentId),
-                    ChangeApplicabilityHandler.Check(Commitment(x.CycleId, x.CommitmentId), Cycle(x.CycleId), x.CycleId, x.CommitmentId, x.MemberCode, true, actor)
-                        is { } v4 ? v4 : Decision.Append(new MemberMarkedNotApplicable(x.CycleId, x.CommitmentId, x.MemberCode, x.Reason.Trim())));
+                    ChangeApplicabilityHandler.Check(Commitment(x.CycleId, x.CommitmentId), Cycle(x.CycleId), x.CycleId, x.CommitmentId,
+                        x.MemberCode, true, actor)
+                        is { } v4 ? v4 : Decision.Append(new MemberMarkedNotApplicable(x.CycleId, x.CommitmentId, x.MemberCode,
+                            x.Reason.Trim())));
             case IAssessmentCommand x:
                 return (Assessments.Assessment.StreamKey(x.CycleId, x.CommitmentId, x.MemberCode),
-                    Cells.Decide(x, Cycle(x.CycleId), Commitment(x.CycleId, x.CommitmentId), Assessment(x.CycleId, x.CommitmentId, x.MemberCode), actor, now,
+                    Cells.Decide(x, Cycle(x.CycleId), Commitment(x.CycleId, x.CommitmentId), Assessment(x.CycleId, x.CommitmentId,
+                        x.MemberCode), actor, now,
                         cell => x switch
                         {
                             ProposeScore p => ProposeScoreHandler.Decide(p, cell),
@@ -139,5 +150,6 @@ public sealed class ImportTransaction(IDocumentSession session, CommandValidator
         }
     }
 
-    private static void Bump<T>(Dictionary<string, T?> states, string key, Func<T, T> apply) where T : class => states[key] = apply(states[key]!);
+    private static void Bump<T>(Dictionary<string, T?> states, string key, Func<T, T> apply) where T : class
+        => states[key] = apply(states[key]!);
 }

@@ -14,7 +14,8 @@ public static class ScoreMatrix
 
     private static readonly string[] Fixed = ["cycle", "commitment", "area", "text"];
 
-    public sealed record Row(int Line, string Cycle, string Commitment, string Area, string Text, string Title, IReadOnlyDictionary<string, int?> Cells);
+    public sealed record Row(int Line, string Cycle, string Commitment, string Area, string Text, string Title, IReadOnlyDictionary<string,
+        int?> Cells);
 
     public static (IReadOnlyList<string> Members, IReadOnlyList<Row> Rows, IReadOnlyList<string> Errors) Parse(string text)
     {
@@ -24,7 +25,9 @@ public static class ScoreMatrix
         if (records.Count == 0) return ([], [], ["line 1: the file is empty"]);
         var header = records[0].Fields.Select(h => h.Trim()).ToList();
         if (header.Count < 5 || !header.Take(4).SequenceEqual(Fixed, StringComparer.OrdinalIgnoreCase))
-            return ([], [], ["line 1: the header must start with cycle,commitment,area,text (then an optional title) and name at least one member code"]);
+            return ([], [],
+                ["line 1: the header must start with cycle,commitment,area,text (then an optional title) and name at least one member " +
+                    "code"]);
         var hasTitle = string.Equals(header[4], "title", StringComparison.OrdinalIgnoreCase);
         var first = hasTitle ? 5 : 4;
         var members = header.Skip(first).Where(m => m.Length > 0).ToList();

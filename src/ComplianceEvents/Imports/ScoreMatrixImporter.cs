@@ -18,7 +18,8 @@ namespace ComplianceEvents.Imports;
 /// report line per refused line and appends nothing. A row identical to an existing commitment's approved scores is a
 /// no-op; a row that would change them is refused (a change goes through proposals and approvals).
 /// </summary>
-public sealed class ScoreMatrixImporter(IDocumentStore store, CommandValidators validators, TimeProvider clock, ImportProgress? progress = null)
+public sealed class ScoreMatrixImporter(IDocumentStore store, CommandValidators validators, TimeProvider clock,
+    ImportProgress? progress = null)
 {
     public const string Proposer = "import";
     public const string Reviewer = "import-reviewer";
@@ -60,7 +61,8 @@ public sealed class ScoreMatrixImporter(IDocumentStore store, CommandValidators 
         return report;
     }
 
-    /// <summary>The cycle's members: those it already has, or (a new cycle) those the file scores; null when the cycle is refused.</summary>
+    /// <summary>The cycle's members: those it already has, or (a new cycle) those the file scores; null when the cycle is
+    /// refused.</summary>
     private static IReadOnlyList<string>? OpenCycle(ImportTransaction tx, string cycleId, IReadOnlyList<ScoreMatrix.Row> rows,
         IReadOnlyList<string> members, ImportReport report, List<(string, CommandResult)> steps)
     {
@@ -70,7 +72,8 @@ public sealed class ScoreMatrixImporter(IDocumentStore store, CommandValidators 
         {
             var missing = scored.Where(m => !existing.HasMember(m)).ToList();
             if (missing.Count == 0) return scored;
-            report.Error($"line {rows.First(r => missing.Any(m => r.Cells.GetValueOrDefault(m) is not null)).Line}: cycle {cycleId} exists without "
+            report.Error($"line {rows.First(r => missing.Any(m => r.Cells.GetValueOrDefault(m) is not null)).Line}: cycle {cycleId} " +
+                $"exists without "
                 + $"member {string.Join(", ", missing)}, which the file scores");
             return null;
         }
@@ -92,7 +95,8 @@ public sealed class ScoreMatrixImporter(IDocumentStore store, CommandValidators 
         var (cycleId, id) = (row.Cycle, row.Commitment);
         if (tx.Commitment(cycleId, id) is not null)
         {
-            var changes = scored.Select(m => (Member: m, Stored: tx.Assessment(cycleId, id, m)?.Approved?.Score, File: row.Cells.GetValueOrDefault(m)))
+            var changes = scored.Select(m => (Member: m, Stored: tx.Assessment(cycleId, id, m)?.Approved?.Score,
+                File: row.Cells.GetValueOrDefault(m)))
                 .Where(c => c.Stored != c.File).Select(c => $"{c.Member} {Show(c.Stored)} -> {Show(c.File)}").ToList();
             if (changes.Count > 0)
                 report.Error($"line {row.Line}: commitment {id} of {cycleId} exists and the row would change its approved scores "
@@ -103,25 +107,31 @@ public sealed class ScoreMatrixImporter(IDocumentStore store, CommandValidators 
         var step = $"{cycleId}:commitment:{id}";
         bool Send(string name, object command, string user, string role) => Step(tx, row.Line, name, command, user, role, report, steps);
 
-        if (!Send(step, new SelectCommitment(cycleId, id, number, row.Area, row.Title, row.Text, file, Proposer), Reviewer, Roles.ComplianceDirector)) return;
+        if (!Send(step, new SelectCommitment(cycleId, id, number, row.Area, row.Title, row.Text, file, Proposer), Reviewer,
+            Roles.ComplianceDirector)) return;
         var note = $"Scores imported from {file}, line {row.Line}; the scoring guidelines were not recorded.";
-        if (!Send($"{step}:rubric", new PublishRubric(cycleId, id, new RubricInput(note, note, note)), Reviewer, Roles.ComplianceDirector)) return;
+        if (!Send($"{step}:rubric", new PublishRubric(cycleId, id, new RubricInput(note, note, note)), Reviewer,
+            Roles.ComplianceDirector)) return;
         foreach (var m in scored)
         {
             if (row.Cells.GetValueOrDefault(m) is not { } score)
             {
-                if (!Send($"{step}:{m}:not-applicable", new MarkMemberNotApplicable(cycleId, id, m, $"No score in {file}, line {row.Line}."),
+                if (!Send($"{step}:{m}:not-applicable", new MarkMemberNotApplicable(cycleId, id, m,
+                    $"No score in {file}, line {row.Line}."),
                         Reviewer, Roles.ComplianceDirector)) return;
                 continue;
             }
             var proposal = $"{step}:{m}:proposal";
-            if (!Send(proposal, new ProposeScore(cycleId, id, m, score, $"Historical score imported from {file}, line {row.Line}.", [], 1), Proposer, Roles.Analyst)
-                || !Send($"{step}:{m}:approval", new ApproveScore(cycleId, id, m, steps[^1].Item2.ResourceId!, $"Source: {file}"), Reviewer, Roles.ComplianceDirector))
+            if (!Send(proposal, new ProposeScore(cycleId, id, m, score, $"Historical score imported from {file}, line {row.Line}.", [], 1),
+                Proposer, Roles.Analyst)
+                || !Send($"{step}:{m}:approval", new ApproveScore(cycleId, id, m, steps[^1].Item2.ResourceId!, $"Source: {file}"),
+                    Reviewer, Roles.ComplianceDirector))
                 return;
         }
     }
 
-    /// <summary>One step; a refusal is the line's one report line and stops the rest of the line (no cascade of follow-on errors).</summary>
+    /// <summary>One step; a refusal is the line's one report line and stops the rest of the line (no cascade of follow-on
+    /// errors).</summary>
     private static bool Step(ImportTransaction tx, int line, string step, object command, string user, string role,
         ImportReport report, List<(string, CommandResult)> steps)
     {

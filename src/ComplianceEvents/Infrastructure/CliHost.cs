@@ -45,14 +45,18 @@ public static class CliHost
         Console.SetOut(Console.Error);
     }
 
-    /// <summary>Runs a CLI command through JasperFx (ours and the built-in db and projection commands), without its discovery banner.</summary>
+    /// <summary>Runs a CLI command through JasperFx (ours and the built-in db and projection commands), without its discovery
+    /// banner.</summary>
     public static Task<int> RunCommand(WebApplication app, string[] args)
     {
         // JasperFx prints "Searching '<assembly>' for commands" for every extension assembly until its static
         // "extensions applied" latch is set; applying an empty set of extensions sets it, and nothing else. The blank
         // line it still ends discovery with is dropped; its usage and error output stays (on stderr, see Out).
         new CommandFactory().ApplyExtensions(new ServiceCollection());
-        AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(new LeadingBlankLinesDropped(Console.Error)) });
+        AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(new LeadingBlankLinesDropped(Console.Error)),
+        });
         return app.RunJasperFxCommands(args);
     }
 

@@ -32,7 +32,8 @@ public static class ClusterPlacement
     public static string Relocated(string requested, string? home = null)
     {
         home ??= ServerUserHome() ?? throw new EmbeddedPostgresException(
-            $"{ServerUser} cannot reach {requested} and has no home directory to keep the cluster in; set Embedded__DataDirectory to a folder {ServerUser} can reach");
+            $"{ServerUser} cannot reach {requested} and has no home directory to keep the cluster in; set Embedded__DataDirectory to a " +
+                $"folder {ServerUser} can reach");
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(requested)))[..12];
         var project = Path.GetFileName(Path.GetDirectoryName(Path.GetDirectoryName(requested)) ?? "") is { Length: > 0 } p ? p : "root";
         return Path.Combine(home, "compliance-events", $"{project}-{hash}");

@@ -36,14 +36,16 @@ public sealed record CommandResult
     [JsonIgnore]
     public bool IsAccepted => Outcome == Outcome.Accepted;
 
-    public static CommandResult Accepted(string streamKey, long version, IReadOnlyList<Guid> eventIds, IReadOnlyList<string>? flags = null) =>
+    public static CommandResult Accepted(string streamKey, long version, IReadOnlyList<Guid> eventIds,
+        IReadOnlyList<string>? flags = null) =>
         new() { Outcome = Outcome.Accepted, StreamKey = streamKey, Version = version, EventIds = eventIds, Flags = flags ?? [] };
 
     public static CommandResult Invalid(IReadOnlyList<FieldError> errors) =>
         new() { Outcome = Outcome.Invalid, Rule = "validation", Message = "The command is not valid.", Errors = errors };
 
     public static CommandResult Refused(RuleViolation v) =>
-        new() { Outcome = v.Outcome, Rule = v.Rule, Message = v.Message, Errors = v.Field is null ? [] : [new FieldError(v.Field, v.Rule, v.Message)] };
+        new() { Outcome = v.Outcome, Rule = v.Rule, Message = v.Message, Errors = v.Field is null ? [] : [new FieldError(v.Field, v.Rule,
+            v.Message)] };
 }
 
 /// <summary>A rule that needs state, refused (CONVENTIONS "Errors"): never thrown, always returned.</summary>
@@ -51,7 +53,8 @@ public sealed record RuleViolation(Outcome Outcome, string Rule, string Message,
 {
     public static RuleViolation NotFound(string rule, string message, string? field = null) => new(Outcome.NotFound, rule, message, field);
     public static RuleViolation Conflict(string rule, string message, string? field = null) => new(Outcome.Conflict, rule, message, field);
-    public static RuleViolation Forbidden(string rule, string message, string? field = null) => new(Outcome.Forbidden, rule, message, field);
+    public static RuleViolation Forbidden(string rule, string message, string? field = null) => new(Outcome.Forbidden, rule, message,
+        field);
     public static RuleViolation Rejected(string rule, string message, string? field = null) => new(Outcome.Rejected, rule, message, field);
     public static RuleViolation Unavailable(string rule, string message) => new(Outcome.Unavailable, rule, message);
 }

@@ -18,7 +18,8 @@ public sealed record DecisionContext<TAggregate>(TAggregate? State, Actor Actor,
 public sealed record Decision(IReadOnlyList<object> Events, RuleViolation? Violation, IReadOnlyList<string> Flags, string? ResourceId)
 {
     public static Decision Append(params object[] events) => new(events, null, [], null);
-    public static Decision Append(IReadOnlyList<object> events, IReadOnlyList<string> flags, string? resourceId = null) => new(events, null, flags, resourceId);
+    public static Decision Append(IReadOnlyList<object> events, IReadOnlyList<string> flags, string? resourceId = null) => new(events,
+        null, flags, resourceId);
     public static Decision Refuse(RuleViolation violation) => new([], violation, [], null);
     public static implicit operator Decision(RuleViolation violation) => Refuse(violation);
 }
@@ -96,7 +97,8 @@ public sealed class CommandRunner(IDocumentStore store, OutboxedSessionFactory o
 
         // Queued commands act as the queue's configured identity, never as their headers say (Integration/InboundQueue.cs).
         if ((actors is null ? Actor.FromEnvelope(envelope) : actors.ActorFor(envelope)) is not { } actor)
-            return new CommandResult { Outcome = Outcome.Unauthenticated, Rule = "actor-required", Message = "Every command needs an acting user." };
+            return new CommandResult { Outcome = Outcome.Unauthenticated, Rule = "actor-required", Message = "Every command needs an " +
+                "acting user." };
 
         string? commandId = null;
         envelope?.Headers.TryGetValue(Actor.CommandIdHeader, out commandId);
@@ -137,14 +139,16 @@ public sealed class CommandRunner(IDocumentStore store, OutboxedSessionFactory o
             }
 
             if (IsTornRead(stream))
-                return CommandResult.Refused(RuleViolation.Conflict(StreamVersionRule, $"The stream '{streamKey}' changed while it was read; reload and retry."));
+                return CommandResult.Refused(RuleViolation.Conflict(StreamVersionRule, $"The stream '{streamKey}' changed while it was " +
+                    $"read; reload and retry."));
 
             var decision = await decide(new DecisionContext<TAggregate>(stream.Aggregate, actor, clock.GetUtcNow(), session), loaded);
             if (earlier is not null) return Authorised(earlier, decision);
             if (decision.Violation is { } violation) return CommandResult.Refused(violation);
 
             stream.AppendMany(decision.Events);
-            foreach (var message in Imported(envelope) ? [] : Integration.IntegrationEvents.From(streamKey, decision.Events, actor, clock.GetUtcNow(), stream.StartingVersion ?? 0))
+            foreach (var message in Imported(envelope) ? [] : Integration.IntegrationEvents.From(streamKey, decision.Events, actor,
+                clock.GetUtcNow(), stream.StartingVersion ?? 0))
                 await context.PublishAsync(message);
             var result = CommandResult.Accepted(streamKey, (stream.StartingVersion ?? 0) + decision.Events.Count,
                 stream.Events.Select(e => e.Id).ToList(), decision.Flags) with { ResourceId = decision.ResourceId };
@@ -163,7 +167,8 @@ public sealed class CommandRunner(IDocumentStore store, OutboxedSessionFactory o
             if (receiptId is not null && await FindReceipt(receiptId, commandId!, typeof(TCommand).Name, payloadHash, ct) is { } winner)
                 return winner;
             return CommandResult.Refused(RuleViolation.Conflict(StreamVersionRule,
-                $"The stream '{streamKey}' changed concurrently{(expectedVersionAsked is { } v ? $" (expected version {v})" : "")}; reload and retry."));
+                $"The stream '{streamKey}' changed concurrently{(expectedVersionAsked is { } v ? $" (expected version {v})" : "")}; " +
+                    $"reload and retry."));
         }
     }
 
@@ -171,7 +176,8 @@ public sealed class CommandRunner(IDocumentStore store, OutboxedSessionFactory o
     private static bool Imported(Envelope? envelope) =>
         !Integration.EnvelopeActors.IsExternal(envelope) && envelope?.Headers.ContainsKey(Actor.ImportHeader) == true;
 
-    private async Task<CommandResult?> FindReceipt(string receiptId, string commandId, string commandType, string payloadHash, CancellationToken ct)
+    private async Task<CommandResult?> FindReceipt(string receiptId, string commandId, string commandType, string payloadHash,
+        CancellationToken ct)
     {
         await using var query = store.QuerySession();
         var receipt = await query.LoadAsync<CommandReceipt>(receiptId, ct);
@@ -194,7 +200,8 @@ public sealed class CommandRunner(IDocumentStore store, OutboxedSessionFactory o
         decision.Violation is { Outcome: Outcome.Forbidden or Outcome.Unauthenticated } refused ? CommandResult.Refused(refused) : earlier;
 
     public static CommandResult Invalid(FluentValidation.Results.ValidationResult validation) =>
-        CommandResult.Invalid(validation.Errors.Select(e => new FieldError(FieldPath(e.PropertyName), RuleName(e.ErrorCode), e.ErrorMessage)).ToList());
+        CommandResult.Invalid(validation.Errors.Select(e => new FieldError(FieldPath(e.PropertyName), RuleName(e.ErrorCode),
+            e.ErrorMessage)).ToList());
 
     /// <summary>
     /// FetchForWriting reads the stream's version and its snapshot in two statements: a commit between them gives a

@@ -6,13 +6,15 @@ namespace ComplianceEvents.Infrastructure;
 /// </summary>
 public static class Database
 {
-    /// <exception cref="EmbeddedPostgresException">the embedded cluster cannot start, for a reason its message names in one line</exception>
+    /// <exception cref="EmbeddedPostgresException">the embedded cluster cannot start, for a reason its message names in one
+    /// line</exception>
     public static string ResolveConnectionString(IConfiguration configuration, IServiceCollection services)
     {
         var configured = configuration.GetConnectionString(Persistence.ConnectionStringName);
         if (!string.IsNullOrWhiteSpace(configured)) return configured;
 
-        var requested = Path.GetFullPath(configuration["Embedded:DataDirectory"] ?? Path.Combine(Directory.GetCurrentDirectory(), ".data", "pg"));
+        var requested = Path.GetFullPath(configuration["Embedded:DataDirectory"] ?? Path.Combine(Directory.GetCurrentDirectory(), ".data",
+            "pg"));
         var cluster = LocalPostgres.StartOrReuse(requested);
         // The container disposes it on shutdown (Ctrl+C included); ProcessExit covers exits that skip disposal.
         services.AddSingleton(cluster);

@@ -3,7 +3,8 @@ using Npgsql;
 
 namespace ComplianceEvents.Infrastructure;
 
-/// <summary>One check behind /health, run once the database answers: it adds its fields to the answer and returns why the host is unhealthy, or null.</summary>
+/// <summary>One check behind /health, run once the database answers: it adds its fields to the answer and returns why the host is
+/// unhealthy, or null.</summary>
 public interface IStatusCheck
 {
     Task<string?> Check(HealthProbe probe, IDictionary<string, object?> answer, CancellationToken ct);
@@ -64,7 +65,8 @@ internal sealed class ProjectionLag : IStatusCheck
 {
     public async Task<string?> Check(HealthProbe probe, IDictionary<string, object?> answer, CancellationToken ct)
     {
-        await using var cmd = new NpgsqlCommand($"select name, last_seq_id from {probe.Schema}.mt_event_progression where name <> 'HighWaterMark'", probe.Connection);
+        await using var cmd = new NpgsqlCommand($"select name, last_seq_id from {probe.Schema}.mt_event_progression where name <> " +
+            $"'HighWaterMark'", probe.Connection);
         var behind = new List<string>();
         var lag = 0L;
         var shards = 0;

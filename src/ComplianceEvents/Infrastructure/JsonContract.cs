@@ -86,7 +86,8 @@ public static class JsonContract
         void Fail(string rule, string message) => errors.Add(new FieldError(at, rule, message));
         if (v.ValueKind == JsonValueKind.Null)
         {
-            if (!s.Nullable) Fail(path.Length == 0 ? "type" : "not-null", path.Length == 0 ? "The body must be a JSON object." : $"'{at}' cannot be null.");
+            if (!s.Nullable) Fail(path.Length == 0 ? "type" : "not-null",
+                path.Length == 0 ? "The body must be a JSON object." : $"'{at}' cannot be null.");
             return;
         }
         if (s.Kind == JsonKind.Any) return;
@@ -151,7 +152,8 @@ public static class JsonContract
     }
 
     /// <summary>Rules after which the body cannot be bound at all (the validators' own rules are then not asked).</summary>
-    public static bool IsStructural(FieldError e) => e.Rule is "type" or "not-null" or "required" or "unknown-field" or "duplicate-field" or "json-syntax"
+    public static bool IsStructural(FieldError e)
+        => e.Rule is "type" or "not-null" or "required" or "unknown-field" or "duplicate-field" or "json-syntax"
         ;
 
     /// <summary>Text rules, shared by body fields and route values.</summary>
@@ -175,7 +177,8 @@ public static class JsonContract
 
     public static bool IsHttpUrl(string text) =>
         !text.Contains('\\') && !text.Any(char.IsWhiteSpace)
-        && (text.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || text.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
+        && (text.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || text.StartsWith("https://",
+            StringComparison.OrdinalIgnoreCase))
         && Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Host.Length > 0;
 
     private static string Describe(JsonShape s) => s.Kind switch

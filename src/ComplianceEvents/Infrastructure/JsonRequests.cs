@@ -12,7 +12,8 @@ namespace ComplianceEvents.Infrastructure;
 /// </summary>
 public static class JsonRequests
 {
-    private static readonly JsonDocumentOptions Strict = new() { AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 32 };
+    private static readonly JsonDocumentOptions Strict = new() { AllowTrailingCommas = false,
+        CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 32 };
 
     public static IApplicationBuilder UseJsonContract(this IApplicationBuilder app) => app.Use(async (http, next) =>
     {
@@ -41,7 +42,8 @@ public static class JsonRequests
 
         var body = await ReadBody(http);
         if (body is null)
-            return Problems.Problem(http, StatusCodes.Status413PayloadTooLarge, "payload-too-large", $"A request body holds at most {JsonLimits.MaxBodyBytes} bytes.",
+            return Problems.Problem(http, StatusCodes.Status413PayloadTooLarge, "payload-too-large",
+                $"A request body holds at most {JsonLimits.MaxBodyBytes} bytes.",
                 [new FieldError("body", "max-size", $"At most {JsonLimits.MaxBodyBytes} bytes.")]);
         if (body.Length > 0 && !IsJson(http.Request.ContentType)) return UnsupportedMediaType(http);
         if (body.Length == 0) body = "{}"u8.ToArray();
@@ -70,10 +72,12 @@ public static class JsonRequests
     /// The command's own shape rules (its validator, which every entry point runs again), so one answer lists every
     /// failing field; route values are not in the body yet, and are checked above.
     /// </summary>
-    private static IEnumerable<FieldError> ValidatorErrors(HttpContext http, Type requestType, byte[] body, List<string> routeValues, List<FieldError> known)
+    private static IEnumerable<FieldError> ValidatorErrors(HttpContext http, Type requestType, byte[] body, List<string> routeValues,
+        List<FieldError> known)
     {
         var validator = http.RequestServices.GetRequiredService<CommandValidators>().For(requestType);
-        var options = http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value;
+        var options = http.RequestServices
+            .GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value;
         FluentValidation.Results.ValidationResult result;
         try
         {
@@ -104,7 +108,8 @@ public static class JsonRequests
                     if (text is not ("interim" or "final")) Fail("enum", "Must be interim or final.");
                     break;
                 case "edition":
-                    if (!long.TryParse(text, System.Globalization.NumberStyles.None, null, out var n)) Fail("type", "Must be a whole number.");
+                    if (!long.TryParse(text, System.Globalization.NumberStyles.None, null, out var n)) Fail("type",
+                        "Must be a whole number.");
                     else JsonContract.CheckRange(n, JsonLimits.For(null, "edition"), Fail);
                     break;
                 default:
@@ -139,7 +144,8 @@ public static class JsonRequests
 
     private static bool IsJson(string? contentType) =>
         Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var media)
-        && (media.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) || media.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase))
+        && (media.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) || media.Suffix.Equals("json",
+            StringComparison.OrdinalIgnoreCase))
         && (!media.Charset.HasValue || media.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase));
 
     private static string FirstSentence(string message) =>

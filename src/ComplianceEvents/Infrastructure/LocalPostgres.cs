@@ -28,7 +28,8 @@ public sealed class LocalPostgres : IDisposable
         _removeOnDispose = removeOnDispose;
     }
 
-    /// <summary>Where the cluster's files are: the requested directory, or where the postgres user can reach (<see cref="ClusterPlacement"/>).</summary>
+    /// <summary>Where the cluster's files are: the requested directory, or where the postgres user can reach (<see
+    /// cref="ClusterPlacement"/>).</summary>
     public string DataDirectory { get; }
     public string BinDirectory { get; }
     public int Port { get; }
@@ -70,11 +71,13 @@ public sealed class LocalPostgres : IDisposable
         // Checked before anything is given to the postgres user: a folder of someone else's files stays as it was.
         if (fresh && Directory.EnumerateFileSystemEntries(dataDirectory).Any())
             throw new EmbeddedPostgresException(
-                $"{dataDirectory} is not empty and holds no PostgreSQL cluster: move its files away or set Embedded__DataDirectory to another folder");
+                $"{dataDirectory} is not empty and holds no PostgreSQL cluster: move its files away or set Embedded__DataDirectory to " +
+                    $"another folder");
         GiveToServerUser(dataDirectory);
         if (fresh)
         {
-            Run(bin, "initdb", ["-D", dataDirectory, "-U", Superuser, "--auth=trust", "-E", "UTF8", "--no-locale", "--no-instructions"], dataDirectory);
+            Run(bin, "initdb", ["-D", dataDirectory, "-U", Superuser, "--auth=trust", "-E", "UTF8", "--no-locale", "--no-instructions"],
+                dataDirectory);
         }
 
         // A stale postmaster.pid (after a crash or kill -9) would make pg_ctl refuse to start.
@@ -107,7 +110,8 @@ public sealed class LocalPostgres : IDisposable
     {
         if (_disposed) return;
         _disposed = true;
-        if (StartedHere) RunTool(BinDirectory, "pg_ctl", ["-D", DataDirectory, "-m", "fast", "-w", "stop"]); // fails only when already stopped (Ctrl+C reached the server first)
+        if (StartedHere) RunTool(BinDirectory, "pg_ctl", ["-D", DataDirectory, "-m", "fast", "-w",
+            "stop"]); // fails only when already stopped (Ctrl+C reached the server first)
         if (_removeOnDispose)
         {
             try { Directory.Delete(DataDirectory, recursive: true); }
@@ -130,13 +134,16 @@ public sealed class LocalPostgres : IDisposable
                 .Select(d => Path.Combine(d, "bin")));
         candidates.AddRange((Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries));
 
-        var found = candidates.Where(d => File.Exists(Path.Combine(d, "initdb")) && File.Exists(Path.Combine(d, "pg_ctl"))).Distinct().ToList();
+        var found = candidates.Where(d => File.Exists(Path.Combine(d, "initdb")) && File.Exists(Path.Combine(d,
+            "pg_ctl"))).Distinct().ToList();
         if (found.Count == 0)
-            throw new EmbeddedPostgresException("PostgreSQL server binaries (initdb, pg_ctl) are not installed: sudo apt-get install -y postgresql " +
+            throw new EmbeddedPostgresException("PostgreSQL server binaries (initdb, pg_ctl) are not installed: sudo apt-get install -y " +
+                "postgresql " +
                 "(or set PG_BINDIR, or ConnectionStrings__Marten to an existing server)");
         if (majorVersion is not { } wanted) return found[0];
         return found.FirstOrDefault(d => BinariesVersion(d) == wanted) ?? throw new EmbeddedPostgresException(
-            $"the cluster needs PostgreSQL {wanted} but only {string.Join(", ", found.Select(d => $"{BinariesVersion(d)} ({d})"))} is installed: " +
+            $"the cluster needs PostgreSQL {wanted} but only {string.Join(", ", found.Select(d => $"{BinariesVersion(d)} ({d})"))} is " +
+                $"installed: " +
             $"sudo apt-get install -y postgresql-{wanted}, or move the cluster away");
     }
 
@@ -147,12 +154,14 @@ public sealed class LocalPostgres : IDisposable
         if (!File.Exists(file)) return null;
         var text = File.ReadAllText(file).Trim();
         return int.TryParse(text.Split('.')[0], out var v) ? v
-            : throw new EmbeddedPostgresException($"{file} reads \"{text}\", not a PostgreSQL version: {dataDirectory} is not a cluster this product can run");
+            : throw new EmbeddedPostgresException($"{file} reads \"{text}\", not a PostgreSQL version: {dataDirectory} is not a cluster " +
+                $"this product can run");
     }
 
     /// <summary>"pg_ctl (PostgreSQL) 15.14" -> 15.</summary>
     private static int? BinariesVersion(string bin) =>
-        TryCapture(Path.Combine(bin, "pg_ctl"), "--version")?.Split(' ').LastOrDefault()?.Split('.')[0] is { } major && int.TryParse(major, out var v) ? v : null;
+        TryCapture(Path.Combine(bin, "pg_ctl"), "--version")?.Split(' ').LastOrDefault()?.Split('.')[0] is { } major && int.TryParse(major,
+            out var v) ? v : null;
 
     private void WaitUntilAccepting(TimeSpan timeout)
     {
@@ -160,7 +169,8 @@ public sealed class LocalPostgres : IDisposable
         while (!CanConnect(Port))
         {
             if (DateTime.UtcNow > until)
-                throw new EmbeddedPostgresException($"PostgreSQL in {DataDirectory} did not accept connections on port {Port} within {timeout.TotalSeconds}s; see {DataDirectory}/server.log");
+                throw new EmbeddedPostgresException($"PostgreSQL in {DataDirectory} did not accept connections on port {Port} within " +
+                    $"{timeout.TotalSeconds}s; see {DataDirectory}/server.log");
             Thread.Sleep(100);
         }
     }
@@ -253,7 +263,8 @@ public sealed class LocalPostgres : IDisposable
             return $"no space left on the device holding {dataDirectory}";
         var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         return lines.FirstOrDefault(l => l.Contains("Address already in use", StringComparison.Ordinal))
-            ?? lines.FirstOrDefault(l => l.Contains("FATAL", StringComparison.Ordinal) || l.Contains("error", StringComparison.OrdinalIgnoreCase))
+            ?? lines.FirstOrDefault(l => l.Contains("FATAL", StringComparison.Ordinal) || l.Contains("error",
+                StringComparison.OrdinalIgnoreCase))
             ?? FirstLine(text);
     }
 
@@ -270,7 +281,8 @@ public sealed class LocalPostgres : IDisposable
     {
         try
         {
-            var psi = new ProcessStartInfo(file, arg) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            var psi = new ProcessStartInfo(file, arg) { RedirectStandardOutput = true, RedirectStandardError = true,
+                UseShellExecute = false };
             using var p = Process.Start(psi);
             if (p is null) return null;
             var output = p.StandardOutput.ReadToEnd().Trim();

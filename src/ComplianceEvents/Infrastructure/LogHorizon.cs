@@ -9,7 +9,8 @@ public sealed record SettledPoint(long Sequence, DateTimeOffset Time);
 
 /// <summary>Transactions that were writing when the log was settled were still running after the wait.</summary>
 public sealed class LogNotSettledException(TimeSpan waited, int running)
-    : Exception($"{running} transaction(s) that may still write events below the current sequence were running after {waited.TotalSeconds:0.#} s; retry later.");
+    : Exception($"{running} transaction(s) that may still write events below the current sequence were running after " +
+        $"{waited.TotalSeconds:0.#} s; retry later.");
 
 /// <summary>
 /// The settled high-water mark of the event log (issue 21). A global sequence is taken from mt_events_sequence
@@ -70,7 +71,8 @@ public sealed class LogHorizon(IDocumentStore store, TimeProvider clock)
         while (running.Length > 0)
         {
             await using var poll = new NpgsqlCommand(
-                "select coalesce(array_agg(virtualxid), '{}') from pg_locks where locktype = 'virtualxid' and granted and virtualxid = any(@running)", conn);
+                "select coalesce(array_agg(virtualxid), '{}') from pg_locks where locktype = 'virtualxid' and granted and virtualxid = " +
+                    "any(@running)", conn);
             poll.Parameters.AddWithValue("running", running);
             running = (string[])(await poll.ExecuteScalarAsync(ct))!;
             if (running.Length == 0) break;

@@ -16,7 +16,8 @@ public static partial class OpenApiTruth
     private const string Problem = "#/components/schemas/Problem";
     private static readonly HashSet<string> Anonymous = ["/health", "/openapi/{documentName}.json", "/docs"];
     /// <summary>Commands that create a resource answer 201 with a Location that answers GET.</summary>
-    private static readonly HashSet<string> Creating = ["OpenCycle", "SelectCommitment", "RecordEvidence", "ProposeScore", "PublishReport", "SubscribeWebhook"];
+    private static readonly HashSet<string> Creating = ["OpenCycle", "SelectCommitment", "RecordEvidence", "ProposeScore", "PublishReport",
+        "SubscribeWebhook"];
 
     public static IApplicationBuilder UseTruthfulOpenApi(this IApplicationBuilder app) => app.Use(async (http, next) =>
     {
@@ -37,16 +38,20 @@ public static partial class OpenApiTruth
     public static void Rewrite(JsonObject document, EndpointDataSource endpoints)
     {
         var routes = endpoints.Endpoints.OfType<RouteEndpoint>()
-            .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["GET"]).Select(m => (Key: $"{m} /{e.RoutePattern.RawText!.TrimStart('/')}", e)))
+            .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["GET"]).Select(m
+                => (Key: $"{m} /{e.RoutePattern.RawText!.TrimStart('/')}", e)))
             .GroupBy(x => x.Key).ToDictionary(g => g.Key, g => g.First().e);
-        document["info"]!["description"] = "Event-sourced compliance scoring of G7 summit commitments. Errors are RFC 9457 problem details.";
+        document["info"]!["description"] = "Event-sourced compliance scoring of G7 summit commitments. Errors are RFC 9457 problem " +
+            "details.";
         document["info"]!["license"] = new JsonObject { ["name"] = "Proprietary", ["identifier"] = "LicenseRef-Proprietary" };
-        document["servers"] = new JsonArray(new JsonObject { ["url"] = "http://localhost:5000", ["description"] = "Local development host" });
+        document["servers"] = new JsonArray(new JsonObject { ["url"] = "http://localhost:5000",
+            ["description"] = "Local development host" });
         var components = document["components"] as JsonObject ?? new JsonObject();
         document["components"] = components;
         components["securitySchemes"] = new JsonObject
         {
-            ["bearer"] = new JsonObject { ["type"] = "http", ["scheme"] = "bearer", ["bearerFormat"] = "JWT", ["description"] = "A token minted by the token command or the issuer." },
+            ["bearer"] = new JsonObject { ["type"] = "http", ["scheme"] = "bearer", ["bearerFormat"] = "JWT",
+                ["description"] = "A token minted by the token command or the issuer." },
         };
         var schemas = components["schemas"] as JsonObject ?? new JsonObject();
         components["schemas"] = schemas;
@@ -89,14 +94,16 @@ public static partial class OpenApiTruth
             var success = Creating.Contains(id) ? "201" : "200";
             var result = new JsonObject
             {
-                ["description"] = success == "201" ? "Created: the command was accepted; Location answers GET." : "Accepted: the command's result.",
+                ["description"] = success == "201" ? "Created: the command was accepted; Location answers GET." : "Accepted: the " +
+                    "command's result.",
                 ["headers"] = new JsonObject { ["ETag"] = Header("The stream's new version.") },
                 ["content"] = new JsonObject { ["application/json"] = new JsonObject { ["schema"] = CommandResultSchema() } },
             };
             if (success == "201") result["headers"]!["Location"] = Header("A URL of the new resource that answers GET.");
             responses.Remove("200");
             responses[success] = result;
-            if (success == "201") responses["200"] = Response("A repeated Idempotency-Key: the first answer (Idempotent-Replay: true).", CommandResultSchema());
+            if (success == "201") responses["200"] = Response("A repeated Idempotency-Key: the first answer (Idempotent-Replay: true).",
+                CommandResultSchema());
             responses["413"] = ProblemResponse("The body is larger than the limit.");
             responses["415"] = ProblemResponse("The body is not application/json.");
             responses["422"] = ProblemResponse("Well-formed, but the method forbids it.");
@@ -106,7 +113,8 @@ public static partial class OpenApiTruth
         if (!isAnonymous)
         {
             var unauthorized = ProblemResponse("No token, or an invalid or expired one.");
-            unauthorized["headers"] = new JsonObject { ["WWW-Authenticate"] = Header("Bearer, with error=\"invalid_token\" for a bad token.") };
+            unauthorized["headers"] = new JsonObject { ["WWW-Authenticate"] = Header("Bearer, with error=\"invalid_token\" for a bad " +
+                "token.") };
             responses["401"] = unauthorized;
             responses["403"] = ProblemResponse("The role does not allow it.");
             responses["404"] = ProblemResponse("An unknown cycle, commitment, member, evidence, proposal or edition.");
@@ -181,7 +189,8 @@ public static partial class OpenApiTruth
                     {
                         ["type"] = "object",
                         ["required"] = new JsonArray("rule", "message"),
-                        ["properties"] = new JsonObject { ["rule"] = new JsonObject { ["type"] = "string" }, ["message"] = new JsonObject { ["type"] = "string" } },
+                        ["properties"] = new JsonObject { ["rule"] = new JsonObject { ["type"] = "string" },
+                            ["message"] = new JsonObject { ["type"] = "string" } },
                     },
                 },
             },
@@ -203,7 +212,10 @@ public static partial class OpenApiTruth
     private static JsonObject ProblemResponse(string description) => new()
     {
         ["description"] = description,
-        ["content"] = new JsonObject { ["application/problem+json"] = new JsonObject { ["schema"] = new JsonObject { ["$ref"] = Problem } } },
+        ["content"] = new JsonObject
+        {
+            ["application/problem+json"] = new JsonObject { ["schema"] = new JsonObject { ["$ref"] = Problem } },
+        },
     };
 
     private static JsonObject Response(string description, JsonObject schema) => new()
@@ -212,7 +224,8 @@ public static partial class OpenApiTruth
         ["content"] = new JsonObject { ["application/json"] = new JsonObject { ["schema"] = schema } },
     };
 
-    private static JsonObject Header(string description) => new() { ["description"] = description, ["schema"] = new JsonObject { ["type"] = "string" } };
+    private static JsonObject Header(string description) => new() { ["description"] = description,
+        ["schema"] = new JsonObject { ["type"] = "string" } };
 
     private static string Words(string operationId)
     {

@@ -61,7 +61,8 @@ public static class Problems
     public static void FromFrameworkRefusal(ProblemDetailsContext ctx)
     {
         var p = ctx.ProblemDetails;
-        if (p.Status is not (StatusCodes.Status400BadRequest or StatusCodes.Status413PayloadTooLarge or StatusCodes.Status415UnsupportedMediaType)) return;
+        if (p.Status is not (StatusCodes.Status400BadRequest or StatusCodes.Status413PayloadTooLarge
+            or StatusCodes.Status415UnsupportedMediaType)) return;
         var parameter = p.Extensions.TryGetValue("parameter", out var named) ? named as string : null;
         (string rule, string field) = p.Status switch
         {
@@ -75,17 +76,20 @@ public static class Problems
         p.Detail = ctx.Exception?.GetBaseException().Message ?? p.Detail ?? "The request was refused.";
         p.Extensions.Remove("traceId");
         if (!p.Extensions.ContainsKey("errors"))
-            p.Extensions["errors"] = new Dictionary<string, object[]> { [field] = [new { rule = rule == "validation" ? "type" : rule, message = p.Detail }] };
+            p.Extensions["errors"] = new Dictionary<string, object[]> { [field] = [new { rule = rule == "validation" ? "type" : rule,
+                message = p.Detail }] };
     }
 
     /// <summary>
     /// Sends a command through the bus as the token's subject with the token's roles; Idempotency-Key
     /// becomes the command id. Rules stay in the handler: this only carries who is asking.
     /// </summary>
-    public static async Task<IResult> Dispatch(this HttpContext http, IMessageBus bus, object command, Func<CommandResult, string>? location = null)
+    public static async Task<IResult> Dispatch(this HttpContext http, IMessageBus bus, object command, Func<CommandResult,
+        string>? location = null)
     {
         if (Auth.DevTokens.ActorOf(http.User) is not { } actor)
-            return Problem(http, StatusCodes.Status401Unauthorized, "authentication-required", "Send a bearer token (Authorization: Bearer <jwt>).", []);
+            return Problem(http, StatusCodes.Status401Unauthorized, "authentication-required", "Send a bearer token (Authorization: " +
+                "Bearer <jwt>).", []);
         var options = actor.ToDeliveryOptions(http.Request.Headers["Idempotency-Key"].ToString(), http.TraceIdentifier);
         var result = await bus.InvokeAsync<CommandResult>(command, options, http.RequestAborted);
         return result.ToHttp(http, location);
@@ -98,7 +102,8 @@ public static class Problems
         if (raw.Length == 0) return fallback;
         // JsonRequests refuses a bad If-Match with the validation shape before any endpoint runs.
         return TryParseIfMatch(raw, out var version) ? version
-            : throw new BadHttpRequestException($"If-Match must be a stream version such as \"5\", not {raw}.", StatusCodes.Status400BadRequest);
+            : throw new BadHttpRequestException($"If-Match must be a stream version such as \"5\", not " +
+                $"{raw}.", StatusCodes.Status400BadRequest);
     }
 
     public static bool TryParseIfMatch(string raw, out long version) =>

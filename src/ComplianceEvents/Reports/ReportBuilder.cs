@@ -24,7 +24,8 @@ public static class ReportBuilder
                 var eligible = current.Where(e => window is null || window.Contains(e.ActionDate)).OrderBy(e => e.ActionDate).ToList();
                 var shown = WindowedScores.For(a, window);
                 return new MemberSection(m, shown.Score, !c.IsApplicable(m.Code), c.NotApplicable.GetValueOrDefault(m.Code),
-                    shown.Approval?.Rationale, shown.Approval?.Analysts ?? [], shown.Approval?.RubricVersion, eligible, current.Count - eligible.Count, shown.Note);
+                    shown.Approval?.Rationale, shown.Approval?.Analysts ?? [], shown.Approval?.RubricVersion, eligible,
+                        current.Count - eligible.Count, shown.Note);
             }).ToList();
             return new CommitmentSection(c.Number, c.CommitmentId, c.IssueArea, c.Title, c.Text, c.Source, c.Background, c.Features,
                 c.Dimensions, c.Definitions, c.InterpretiveGuidelines, c.CurrentRubric, c.LeadAnalyst, c.ComplianceDirector, cells);

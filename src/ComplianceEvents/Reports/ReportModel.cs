@@ -24,17 +24,21 @@ public sealed record ReportModel(
     public IReadOnlyList<CommitmentSection> CommitmentsByAverage =>
         Commitments.Where(c => c.Average.HasValue).OrderByDescending(c => c.Average.Value).ThenBy(c => c.Number).ToList();
 
-    public Average MemberAverage(string code) => Average.Of(Commitments.SelectMany(c => c.Scored).Where(c => c.Member.Code == code).Select(c => c.Score!.Value));
+    public Average MemberAverage(string code) => Average.Of(Commitments.SelectMany(c => c.Scored).Where(c
+        => c.Member.Code == code).Select(c => c.Score!.Value));
 
     public Average Overall => Average.Of(Commitments.SelectMany(c => c.Scored).Select(c => c.Score!.Value));
 
     /// <summary>DESIGN 1.2 rule 5: highest member average minus lowest, or null with fewer than two scored members.</summary>
-    public decimal? ComplianceGap => MembersByAverage.Count < 2 ? null : MembersByAverage[0].Average.Value - MembersByAverage[^1].Average.Value;
+    public decimal? ComplianceGap
+        => MembersByAverage.Count < 2 ? null : MembersByAverage[0].Average.Value - MembersByAverage[^1].Average.Value;
 }
 
 public sealed record CommitmentSection(int Number, string CommitmentId, string IssueArea, string Title, string Text, string Source,
-    IReadOnlyList<string> Background, IReadOnlyList<string> Features, IReadOnlyList<Dimension> Dimensions, IReadOnlyList<Definition> Definitions,
-    IReadOnlyList<string> InterpretiveGuidelines, Rubric? Rubric, string LeadAnalyst, string? ComplianceDirector, IReadOnlyList<MemberSection> Cells)
+    IReadOnlyList<string> Background, IReadOnlyList<string> Features, IReadOnlyList<Dimension> Dimensions,
+        IReadOnlyList<Definition> Definitions,
+    IReadOnlyList<string> InterpretiveGuidelines, Rubric? Rubric, string LeadAnalyst, string? ComplianceDirector,
+        IReadOnlyList<MemberSection> Cells)
 {
     public IEnumerable<MemberSection> Scored => Cells.Where(c => !c.NotApplicable && c.Score is not null);
     public Average Average => Average.Of(Scored.Select(c => c.Score!.Value));
@@ -46,7 +50,8 @@ public sealed record CommitmentSection(int Number, string CommitmentId, string I
 /// evidence, and <paramref name="ScoreNote"/> when the score shown is not the current approval (DESIGN 1.2 rule 11).
 /// </summary>
 public sealed record MemberSection(Member Member, int? Score, bool NotApplicable, string? NotApplicableReason, string? Rationale,
-    IReadOnlyList<string> Analysts, int? RubricVersion, IReadOnlyList<EvidenceItem> Evidence, int IneligibleEvidence, string? ScoreNote = null)
+    IReadOnlyList<string> Analysts, int? RubricVersion, IReadOnlyList<EvidenceItem> Evidence, int IneligibleEvidence,
+        string? ScoreNote = null)
 {
     public string Display => NotApplicable ? "N/A" : Score is { } s ? Scores.Format(s) : "";
 }

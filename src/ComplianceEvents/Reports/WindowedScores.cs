@@ -24,7 +24,8 @@ public static class WindowedScores
 
         var outside = Outside(assessment, current, window);
         var why = $"the approved score {Scores.Format(current.Score)} ({current.ProposalId}) rests on evidence outside the "
-            + $"{window.Kind.ToString().ToLowerInvariant()} window {window.Start:yyyy-MM-dd}..{window.Cutoff:yyyy-MM-dd}: {string.Join(", ", outside)}";
+            + $"{window.Kind.ToString().ToLowerInvariant()} window {window.Start:yyyy-MM-dd}..{window.Cutoff:yyyy-MM-dd}: " +
+                $"{string.Join(", ", outside)}";
         // Proposals are approved in the order they were made (one pending at a time), so the last approved one that
         // qualifies is the latest approval that does.
         var earlier = assessment.Proposals.TakeWhile(p => p.ProposalId != current.ProposalId)

@@ -58,7 +58,8 @@ public static class HttpFigure
         {
             var url = $"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}";
             var warm = await RunWrk(wrk, script, url, ctx.Sizes.HttpClients, ctx.Sizes.HttpWarmUpSeconds);
-            ctx.Say($"B4 warm-up: {warm.RequestsPerSecond:0} requests/s, {warm.Errors} errors" + string.Concat(warm.FirstFailures.Select(e => "\n      " + e)));
+            ctx.Say($"B4 warm-up: {warm.RequestsPerSecond:0} requests/s, {warm.Errors} " +
+                $"errors" + string.Concat(warm.FirstFailures.Select(e => "\n      " + e)));
             var evidenceBefore = await EvidenceCount(host);
             var before = await ctx.Probe.Read();
             var run = await RunWrk(wrk, script, url, ctx.Sizes.HttpClients, ctx.Sizes.HttpSeconds);
@@ -73,14 +74,18 @@ public static class HttpFigure
                 Ratio = ratio, Must = "0 errors, p99 <= 10x p50 (ratio = p99 / p50)", Met = met,
                 P50Ms = run.P50Ms, P99Ms = run.P99Ms, Runs = 1, OperationsPerRun = (int)Math.Min(int.MaxValue, run.Requests),
                 Explain = cost, RoundTripsPerOp = cost.NpgsqlCommandsPerOp,
-                Workload = $"wrk (separate process) with {ctx.Sizes.HttpClients} connections on 2 threads for {ctx.Sizes.HttpSeconds} s against the product on "
-                    + "Kestrel at 127.0.0.1 with JWT bearer auth: 1/4 POST evidence (~1.6 KB JSON, spread over the 160 cells of a fresh cycle), "
-                    + "1/4 GET an assessment, 1/4 GET Table B (/scores), 1/4 GET the interim report (Markdown, as of now, from events) of a cycle "
+                Workload = $"wrk (separate process) with {ctx.Sizes.HttpClients} connections on 2 threads for {ctx.Sizes.HttpSeconds} s " +
+                    $"against the product on "
+                    + "Kestrel at 127.0.0.1 with JWT bearer auth: 1/4 POST evidence (~1.6 KB JSON, spread over the 160 cells of a fresh " +
+                        "cycle), "
+                    + "1/4 GET an assessment, 1/4 GET Table B (/scores), 1/4 GET the interim report (Markdown, as of now, from events) " +
+                        "of a cycle "
                     + $"scored through {ctx.Sizes.HttpReadCycleCommands} commands",
                 Notes = $"{run.Requests} requests, {run.Errors} errors (connect {run.Connect}, read {run.Read}, write {run.Write}, "
                     + $"HTTP status >= 400 {run.Status}, timeout {run.Timeout}); {recorded} evidence items recorded; "
                     + $"p90 {run.P90Ms:0.0} ms, max {run.MaxMs:0.0} ms; {run.Bytes / 1048576.0:0.0} MiB read"
-                    + (run.FirstFailures.Count == 0 ? "" : "; first failed responses: " + string.Join(" / ", run.FirstFailures.Select(e => e.ReplaceLineEndings(" ")))),
+                    + (run.FirstFailures.Count == 0 ? "" : "; first failed responses: " + string.Join(" / " +
+                        "", run.FirstFailures.Select(e => e.ReplaceLineEndings(" ")))),
             });
         }
         finally
@@ -108,7 +113,8 @@ public static class HttpFigure
                 case 0:
                     var (commitment, member) = cells[k % cells.Count];
                     var body = JsonSerializer.Serialize(synthetic.Evidence(WriteCycle, commitment, member), Json);
-                    lua.AppendLine($"  {{\"POST\", \"/cycles/{WriteCycle}/commitments/{commitment}/assessments/{member}/evidence\", [==[{body}]==]}},");
+                    lua.AppendLine($"  {{\"POST\", \"/cycles/{WriteCycle}/commitments/{commitment}/assessments/{member}/evidence\", " +
+                        $"[==[{body}]==]}},");
                     break;
                 case 1:
                     var (c, m) = readCells[k % readCells.Count];
@@ -157,7 +163,8 @@ public static class HttpFigure
     }
 
     /// <param name="FirstFailures">The first failed responses wrk saw (status and the start of the body).</param>
-    private sealed record WrkResult(long Requests, long DurationUs, long Bytes, long Connect, long Read, long Write, long Status, long Timeout,
+    private sealed record WrkResult(long Requests, long DurationUs, long Bytes, long Connect, long Read, long Write, long Status,
+        long Timeout,
         long P50Us, long P90Us, long P99Us, long MaxUs, IReadOnlyList<string> FirstFailures)
     {
         public long Errors => Connect + Read + Write + Status + Timeout;
@@ -173,7 +180,8 @@ public static class HttpFigure
         var info = new ProcessStartInfo(wrk)
         {
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-            ArgumentList = { "-t", "2", "-c", connections.ToString(CultureInfo.InvariantCulture), "-d", $"{seconds}s", "--timeout", "10s", "-s", script, url },
+            ArgumentList = { "-t", "2", "-c", connections.ToString(CultureInfo.InvariantCulture), "-d", $"{seconds}s", "--timeout", "10s",
+                "-s", script, url },
         };
         using var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {wrk}.");
         var stdout = process.StandardOutput.ReadToEndAsync();
@@ -182,20 +190,25 @@ public static class HttpFigure
         var output = await stdout;
         var line = output.Split('\n').FirstOrDefault(l => l.StartsWith("B4RESULT ", StringComparison.Ordinal))
             ?? throw new InvalidOperationException($"wrk exited with {process.ExitCode} without a result:\n{output}\n{await stderr}");
-        var n = line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(x => long.Parse(x, CultureInfo.InvariantCulture)).ToArray();
-        var failures = output.Split('\n').Where(l => l.StartsWith("B4ERROR ", StringComparison.Ordinal)).Take(6).Select(l => l[8..]).ToList();
+        var n = line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(x => long.Parse(x,
+            CultureInfo.InvariantCulture)).ToArray();
+        var failures = output.Split('\n').Where(l => l.StartsWith("B4ERROR " +
+            "", StringComparison.Ordinal)).Take(6).Select(l => l[8..]).ToList();
         return new WrkResult(n[0], n[1], n[2], n[3], n[4], n[5], n[6], n[7], n[8], n[9], n[10], n[11], failures);
     }
 
     private static async Task<long> EvidenceCount(ProductHost host)
     {
-        return await Sql.Scalar<long>(host.Db, "select count(*) from compliance.mt_events where type = 'evidence_recorded' and stream_id like $1",
+        return await Sql.Scalar<long>(host.Db, "select count(*) from compliance.mt_events where type = 'evidence_recorded' and stream_id " +
+            "like $1",
             $"assessment:{WriteCycle}:%");
     }
 
     /// <summary>wrk on PATH or in /usr/bin; a clear message naming the package otherwise.</summary>
     public static string FindWrk() =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin").Split(':').Append("/usr/bin").Select(d => Path.Combine(d, "wrk")).FirstOrDefault(File.Exists)
-        ?? throw new InvalidOperationException("B4 needs the HTTP load generator wrk: install the Debian package 'wrk' (apt-get install wrk).");
+        (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin").Split(':').Append("/usr/bin").Select(d => Path.Combine(d,
+            "wrk")).FirstOrDefault(File.Exists)
+        ?? throw new InvalidOperationException("B4 needs the HTTP load generator wrk: install the Debian package 'wrk' (apt-get install " +
+            "wrk).");
 
 }

@@ -41,7 +41,8 @@ public static class ReadFigures
         var sizes = ctx.Sizes;
         var (others, perCycle) = OtherCycles(sizes.OtherCycleEvents);
 
-        ctx.Say($"read side: generating the large cycle ({sizes.LargeCycleEvidencePerCell} evidence per cell) among {others} other cycles of ~{perCycle} events");
+        ctx.Say($"read side: generating the large cycle ({sizes.LargeCycleEvidencePerCell} evidence per cell) among {others} other " +
+            $"cycles of ~{perCycle} events");
         var specs = new List<CycleHistoryGenerator.Spec> { new(Large, sizes.LargeCycleEvidencePerCell) };
         specs.AddRange(Enumerable.Range(0, others).Select(k => new CycleHistoryGenerator.Spec($"other-{k}", OtherEvidencePerCell)));
         var events = CycleHistoryGenerator.Generate(specs, seed: 50_000);
@@ -49,12 +50,14 @@ public static class ReadFigures
         var clock = Stopwatch.StartNew();
         var generated = clock.Elapsed;
         await BulkLoader.Load(store, host.ConnectionString, events);
-        ctx.Say($"read side: {events.Count} events generated in {generated.TotalSeconds:0.0} s, bulk-loaded in {(clock.Elapsed - generated).TotalSeconds:0.0} s");
+        ctx.Say($"read side: {events.Count} events generated in {generated.TotalSeconds:0.0} s, bulk-loaded in " +
+            $"{(clock.Elapsed - generated).TotalSeconds:0.0} s");
         events.Clear();
 
         await Rebuild(ctx, host, raw);
 
-        var pinned = await Scalar<long>(raw.Db, "select max(seq_id) from compliance.mt_events where timestamp <= $1", CycleHistoryGenerator.InterimPinAt);
+        var pinned = await Scalar<long>(raw.Db, "select max(seq_id) from compliance.mt_events where timestamp <= " +
+            "$1", CycleHistoryGenerator.InterimPinAt);
         var total = await Scalar<long>(raw.Db, "select count(*) from compliance.mt_events");
         var largeEvents = await CycleEvents(raw, Large, pinned);
         ctx.Say($"read side: {total} events in the log; the large cycle has {largeEvents} events up to the pinned sequence {pinned}");
@@ -64,9 +67,11 @@ public static class ReadFigures
             Target.AtMost(3, 2)), b2.Product, b2.Raw, explicitCommitsInBaseline: false) with
         {
             RoundTripsPerOp = b2.Product.Explain.NpgsqlCommandsPerOp,
-            Workload = $"Reporting.AsOf(interim, sequence {pinned}) + MarkdownRenderer.Render for cycle '{Large}' (20 commitments x 8 members x "
+            Workload = $"Reporting.AsOf(interim, sequence {pinned}) + MarkdownRenderer.Render for cycle '{Large}' (20 commitments x 8 " +
+                $"members x "
                 + $"{sizes.LargeCycleEvidencePerCell} evidence; {largeEvents} events up to the pin) among {total} events",
-            BaselineWorkload = "hand-written SQL reading the same events (cycle, commitment and assessment streams up to the pin, in sequence order) to the client, deserialized",
+            BaselineWorkload = "hand-written SQL reading the same events (cycle, commitment and assessment streams up to the pin, in " +
+                "sequence order) to the client, deserialized",
             Notes = $"stretch also asks for under 1 s: {(b2.Product.Summary.MedianRunMs < 1000 ? "yes" : "no")}",
         });
         await ContextRows(ctx, store, raw, pinned, b2);
@@ -81,12 +86,15 @@ public static class ReadFigures
         ctx.Say($"read side: {grown} events after {clock.Elapsed.TotalSeconds:0} s; analyzing");
         await Execute(raw.Db, "analyze compliance.mt_events");
         var b2g = await Report(ctx, store, raw, Large, pinned);
-        ctx.Add(Figure.Compare("B2g", 1, "ms/report", b2g.Product.Summary.MedianRunMs, b2.Product.Summary.MedianRunMs, Target.AtMost(1.5, 1.2, "x B2")) with
+        ctx.Add(Figure.Compare("B2g", 1, "ms/report", b2g.Product.Summary.MedianRunMs, b2.Product.Summary.MedianRunMs, Target.AtMost(1.5,
+            1.2, "x B2")) with
         {
-            P50Ms = b2g.Product.Summary.P50Ms, P99Ms = b2g.Product.Summary.P99Ms, BaselineP50Ms = b2.Product.Summary.P50Ms, BaselineP99Ms = b2.Product.Summary.P99Ms,
+            P50Ms = b2g.Product.Summary.P50Ms, P99Ms = b2g.Product.Summary.P99Ms, BaselineP50Ms = b2.Product.Summary.P50Ms,
+                BaselineP99Ms = b2.Product.Summary.P99Ms,
             Runs = b2g.Product.Summary.Runs, OperationsPerRun = b2g.Product.Summary.OperationsPerRun,
             Explain = b2g.Product.Explain, BaselineExplain = b2.Product.Explain,
-            Workload = $"B2 after the log grew from {total} to {grown} events (other cycles only: copies of '{Small}' written with COPY, see GrowthLoader)",
+            Workload = $"B2 after the log grew from {total} to {grown} events (other cycles only: copies of '{Small}' written with COPY, " +
+                $"see GrowthLoader)",
             BaselineWorkload = "B2 at 1x, same run",
             Notes = $"raw read at {grown} events: {b2g.Raw.Summary.MedianRunMs:0.0} ms (at 1x: {b2.Raw.Summary.MedianRunMs:0.0} ms)",
         });
@@ -109,7 +117,8 @@ public static class ReadFigures
             var before = await ctx.Probe.Read();
             var clock = Stopwatch.StartNew();
             var read = await raw.ReadEvents("select type, data from compliance.mt_events order by seq_id");
-            replays.Add((new RunResult(1, clock.Elapsed, [clock.Elapsed.TotalMilliseconds]), await ctx.Probe.Explain(before, 1, read), read));
+            replays.Add((new RunResult(1, clock.Elapsed, [clock.Elapsed.TotalMilliseconds]), await ctx.Probe.Explain(before, 1, read),
+                read));
             ctx.Say($"B3 raw replay {run}: {clock.Elapsed.TotalSeconds:0.0} s ({read / clock.Elapsed.TotalSeconds:0} events/s)");
         }
         var p = WriteFigures.Combine(replays);
@@ -125,24 +134,29 @@ public static class ReadFigures
             var done = new List<(string Name, TimeSpan Took)>();
             try
             {
-                await BulkLoader.Rebuild(store, projections, TimeSpan.FromSeconds(ctx.Sizes.RebuildTimeBoxSeconds), (name, took) => done.Add((name, took)));
-                rebuilds.Add((new RunResult(1, clock.Elapsed, [clock.Elapsed.TotalMilliseconds]), await ctx.Probe.Explain(before, 1, total), total));
+                await BulkLoader.Rebuild(store, projections, TimeSpan.FromSeconds(ctx.Sizes.RebuildTimeBoxSeconds), (name, took)
+                    => done.Add((name, took)));
+                rebuilds.Add((new RunResult(1, clock.Elapsed, [clock.Elapsed.TotalMilliseconds]), await ctx.Probe.Explain(before, 1,
+                    total), total));
                 ctx.Say($"B3 rebuild {run}: {clock.Elapsed.TotalSeconds:0.0} s ({total / clock.Elapsed.TotalSeconds:0} events/s): "
                     + string.Join(", ", done.Select(x => $"{x.Name} {x.Took.TotalSeconds:0.0} s")));
             }
             catch (TimeoutException)
             {
                 var elapsed = clock.Elapsed;
-                var progress = await Scalar<long>(raw.Db, "select coalesce(max(last_seq_id), 0) from compliance.mt_event_progression where name like 'Assessment:%'");
+                var progress = await Scalar<long>(raw.Db, "select coalesce(max(last_seq_id), 0) from compliance.mt_event_progression " +
+                    "where name like 'Assessment:%'");
                 var processed = await Scalar<long>(raw.Db, "select count(*) from compliance.mt_events where seq_id <= $1", progress);
                 var others = done.Sum(x => x.Took.TotalSeconds);
                 var assessmentRate = processed / Math.Max(0.001, elapsed.TotalSeconds - others);
                 upperBound = total / (others + total / Math.Max(1, assessmentRate));
                 incomplete = $"the product's rebuild did not finish within the {ctx.Sizes.RebuildTimeBoxSeconds} s time box: "
                     + string.Join(", ", done.Select(x => $"{x.Name} took {x.Took.TotalSeconds:0.0} s")) + $", then Assessment had reached "
-                    + $"{processed} of {total} events ({assessmentRate:0} events/s, slowing as its snapshots grow) when it was stopped; the value is the "
+                    + $"{processed} of {total} events ({assessmentRate:0} events/s, slowing as its snapshots grow) when it was stopped; " +
+                        $"the value is the "
                     + "rate the whole rebuild would have at best (an upper bound), so it can only be lower";
-                rebuilds.Add((new RunResult(1, elapsed, [elapsed.TotalMilliseconds]), await ctx.Probe.Explain(before, 1, processed), processed));
+                rebuilds.Add((new RunResult(1, elapsed, [elapsed.TotalMilliseconds]), await ctx.Probe.Explain(before, 1, processed),
+                    processed));
                 ctx.Say($"B3 rebuild {run}: stopped after {elapsed.TotalSeconds:0} s; " + incomplete);
             }
         }
@@ -152,11 +166,15 @@ public static class ReadFigures
         ctx.Add(figure with
         {
             Met = incomplete is null || figure.Met == false ? figure.Met : null,
-            Runs = r.Summary.Runs, P50Ms = r.Summary.P50Ms, BaselineP50Ms = p.Summary.P50Ms, Explain = r.Explain, BaselineExplain = p.Explain,
-            Workload = $"the async daemon's RebuildProjectionAsync of every product projection ({string.Join(", ", projections)}), one after another, "
-                + $"over {total} events, with the product's projection settings (Persistence.Configure: pages of 5,000 events, snapshots flushed per 100,000 changed aggregates)",
+            Runs = r.Summary.Runs, P50Ms = r.Summary.P50Ms, BaselineP50Ms = p.Summary.P50Ms, Explain = r.Explain,
+                BaselineExplain = p.Explain,
+            Workload = $"the async daemon's RebuildProjectionAsync of every product projection ({string.Join(", ", projections)}), one " +
+                $"after another, "
+                + $"over {total} events, with the product's projection settings (Persistence.Configure: pages of 5,000 events, snapshots " +
+                    $"flushed per 100,000 changed aggregates)",
             BaselineWorkload = "one pass over the whole event table in sequence order, every event read and deserialized",
-            Notes = incomplete ?? $"median rebuild {r.Summary.MedianRunMs / 1000:0.0} s, raw replay {p.Summary.MedianRunMs / 1000:0.0} s; per-op figures are per whole rebuild",
+            Notes = incomplete ?? $"median rebuild {r.Summary.MedianRunMs / 1000:0.0} s, raw replay {p.Summary.MedianRunMs / 1000:0.0} " +
+                $"s; per-op figures are per whole rebuild",
         });
 
         await using var tuned = await ProductHost.Start(host.ConnectionString, BulkLoader.TunedRebuilds);
@@ -165,10 +183,13 @@ public static class ReadFigures
         var parts = await BulkLoader.Rebuild(tuned.Store, projections);
         var tunedTime = tunedClock.Elapsed;
         var tunedCost = await ctx.Probe.Explain(tunedBefore, 1, total);
-        ctx.Say($"B3 with tuned rebuild settings: {tunedTime.TotalSeconds:0.0} s: " + string.Join(", ", parts.Select(x => $"{x.Projection} {x.Took.TotalSeconds:0.0} s")));
-        ctx.Facts["largest-snapshot-kb"] = await Scalar<long>(raw.Db, "select coalesce(max(octet_length(data::text)), 0)::bigint from compliance.mt_doc_assessment") / 1024.0;
+        ctx.Say($"B3 with tuned rebuild settings: {tunedTime.TotalSeconds:0.0} s: " + string.Join(", " +
+            "", parts.Select(x => $"{x.Projection} {x.Took.TotalSeconds:0.0} s")));
+        ctx.Facts["largest-snapshot-kb"] = await Scalar<long>(raw.Db, "select coalesce(max(octet_length(data::text)), 0)::bigint from " +
+            "compliance.mt_doc_assessment") / 1024.0;
         ctx.Facts["large-snapshot-kb"] = await Scalar<double>(raw.Db,
-            "select coalesce(avg(octet_length(data::text)), 0)::float8 from compliance.mt_doc_assessment where id like $1", $"assessment:{Large}:%") / 1024.0;
+            "select coalesce(avg(octet_length(data::text)), 0)::float8 from compliance.mt_doc_assessment where id like " +
+                "$1", $"assessment:{Large}:%") / 1024.0;
         ctx.Facts["assessment-docs-mb"] = await Scalar<double>(raw.Db,
             "select coalesce(sum(octet_length(data::text)), 0)::float8 from compliance.mt_doc_assessment") / 1048576.0;
         ctx.Facts["events-per-large-stream"] = await Scalar<double>(raw.Db,
@@ -177,8 +198,10 @@ public static class ReadFigures
         {
             Id = "B3-tuned", Concurrency = 1, Unit = "events/s", Value = total / tunedTime.TotalSeconds, Baseline = replayRate,
             Ratio = total / tunedTime.TotalSeconds / replayRate, Status = "experiment", Explain = tunedCost, BaselineExplain = p.Explain,
-            Workload = "B3 with a larger flush window tried (bench-side configuration of the product's projections: AsyncOptions.BatchSize = 5,000, "
-                + "RebuildFlushThreshold = 1,000,000, i.e. each snapshot written once at the end whatever the store's size; the product bounds the window at 100,000), one run",
+            Workload = "B3 with a larger flush window tried (bench-side configuration of the product's projections: " +
+                "AsyncOptions.BatchSize = 5,000, "
+                + "RebuildFlushThreshold = 1,000,000, i.e. each snapshot written once at the end whatever the store's size; the product " +
+                    "bounds the window at 100,000), one run",
             BaselineWorkload = "the B3 raw replay",
             Notes = string.Join(", ", parts.Select(x => $"{x.Projection} {x.Took.TotalSeconds:0.0} s")),
         });
@@ -207,7 +230,8 @@ public static class ReadFigures
         raw.ReadEvents(CycleEventsSql, $"cycle:{cycleId}", $"commitment:{cycleId}:%", $"assessment:{cycleId}:%", pinned);
 
     private static async Task<long> CycleEvents(RawStore raw, string cycleId, long pinned) =>
-        await Scalar<long>(raw.Db, "select count(*) from compliance.mt_events where (stream_id = $1 or stream_id like $2 or stream_id like $3) and seq_id <= $4",
+        await Scalar<long>(raw.Db, "select count(*) from compliance.mt_events where (stream_id = $1 or stream_id like $2 or stream_id " +
+            "like $3) and seq_id <= $4",
             $"cycle:{cycleId}", $"commitment:{cycleId}:%", $"assessment:{cycleId}:%", pinned);
 
     /// <summary>Runs of repeated single operations: a warm-up call, then <see cref="Sizes.Runs"/> runs of <paramref name="repeat"/> calls.</summary>
@@ -230,11 +254,13 @@ public static class ReadFigures
         var fromProjection = await Timed(ctx, ctx.Sizes.ReportRepeats, async () =>
         {
             var (cycle, commitments, assessments) = await Snapshots(store, Large);
-            var state = new CycleState(cycle, commitments.ToDictionary(c => c.CommitmentId), assessments.ToDictionary(a => (a.CommitmentId, a.MemberCode)), [], 0);
+            var state = new CycleState(cycle, commitments.ToDictionary(c => c.CommitmentId), assessments.ToDictionary(a => (a.CommitmentId,
+                a.MemberCode)), [], 0);
             return MarkdownRenderer.Render(ReportBuilder.Build(state, ReportKind.Interim)).Length;
         });
         ctx.Add(Context("B2-projection", fromProjection, b2.Product, "ms/report",
-            "the interim report of the large cycle built from the current inline snapshots (Cycle, Commitment and Assessment documents, one batched query) and rendered",
+            "the interim report of the large cycle built from the current inline snapshots (Cycle, Commitment and Assessment documents, " +
+                "one batched query) and rendered",
             "B2 (as of the pinned sequence, from events)"));
 
         // Table B (`scores`) as the product reads it (CellScore documents, one per cell, each written by one stream:
@@ -247,17 +273,21 @@ public static class ReadFigures
         var fromSnapshots = await Timed(ctx, ctx.Sizes.ReportRepeats, async () =>
         {
             var (cycle, commitments, assessments) = await Snapshots(store, Large);
-            var cells = assessments.Select(a => new CellScore(a.Id, a.CycleId, a.CommitmentId, a.MemberCode, a.Approved?.Score, a.Approved?.RubricVersion));
+            var cells = assessments.Select(a => new CellScore(a.Id, a.CycleId, a.CommitmentId, a.MemberCode, a.Approved?.Score,
+                a.Approved?.RubricVersion));
             return ScoreTable.Build(cycle!, commitments, cells).ToText().Length;
         });
         ctx.Add(Context("scores-cellscore", scores, fromSnapshots, "ms/table",
-            "Table B of the large cycle as `scores` and GET /scores read it: the cycle, its commitments and its 160 CellScore documents in one batched query (ADR 0003)",
-            "the alternative without a stored document: the same table from the cycle's Assessment snapshots (every evidence text inside), one batched query"));
+            "Table B of the large cycle as `scores` and GET /scores read it: the cycle, its commitments and its 160 CellScore documents " +
+                "in one batched query (ADR 0003)",
+            "the alternative without a stored document: the same table from the cycle's Assessment snapshots (every evidence text " +
+                "inside), one batched query"));
 
         var small = await Report(ctx, store, raw, Small, pinned);
         var smallEvents = await CycleEvents(raw, Small, pinned);
         ctx.Add(Context("B2-small", small.Product, small.Raw, "ms/report",
-            $"B2 for a cycle with 10x fewer evidence items ('{Small}', {OtherEvidencePerCell} per cell, {smallEvents} events up to the pin)",
+            $"B2 for a cycle with 10x fewer evidence items ('{Small}', {OtherEvidencePerCell} per cell, {smallEvents} events up to the " +
+                $"pin)",
             "raw read of that cycle's events") with { Notes = $"B2 at full size: {b2.Product.Summary.MedianRunMs:0.0} ms" });
 
         foreach (var (id, cycleId) in new[] { ("audit-large", Large), ("audit-small", Small) })
@@ -276,7 +306,8 @@ public static class ReadFigures
     }
 
     /// <summary>A cycle's current inline snapshots (Cycle, Commitment and Assessment documents) in one batched query.</summary>
-    private static async Task<(Cycle? Cycle, IReadOnlyList<Commitment> Commitments, IReadOnlyList<Assessment> Assessments)> Snapshots(IDocumentStore store, string cycleId)
+    private static async Task<(Cycle? Cycle, IReadOnlyList<Commitment> Commitments,
+        IReadOnlyList<Assessment> Assessments)> Snapshots(IDocumentStore store, string cycleId)
     {
         await using var session = store.QuerySession();
         var batch = session.CreateBatchQuery();
@@ -291,7 +322,8 @@ public static class ReadFigures
         WriteFigures.Describe(new Figure
         {
             Id = id, Concurrency = 1, Unit = unit, Value = value.Summary.MedianRunMs, Baseline = baseline.Summary.MedianRunMs,
-            Ratio = value.Summary.MedianRunMs / baseline.Summary.MedianRunMs, Status = "context", Workload = workload, BaselineWorkload = baselineWorkload,
+            Ratio = value.Summary.MedianRunMs / baseline.Summary.MedianRunMs, Status = "context", Workload = workload,
+                BaselineWorkload = baselineWorkload,
         }, value, baseline, explicitCommitsInBaseline: false) with { RoundTripsPerOp = value.Explain.NpgsqlCommandsPerOp };
 
     private static async Task TimeTravelFigures(BenchContext ctx, IDocumentStore store, RawStore raw)
@@ -301,29 +333,34 @@ public static class ReadFigures
             var key = CycleHistoryGenerator.LongStreamKey(TimeTravel, member);
             var events = await Scalar<long>(raw.Db, "select count(*) from compliance.mt_events where stream_id = $1", key);
             var version = events / 2;
-            var at = await Scalar<DateTimeOffset>(raw.Db, "select timestamp from compliance.mt_events where stream_id = $1 and version = $2", key, version);
+            var at = await Scalar<DateTimeOffset>(raw.Db, "select timestamp from compliance.mt_events where stream_id = $1 and version = " +
+                "$2", key, version);
             var cases = new (string Variant, Func<Task<int>> Product, Func<Task<int>> Raw)[]
             {
                 ($"{events} events, as of version {version}", async () =>
                 {
                     await using var session = store.QuerySession();
                     return (await session.Events.AggregateStreamAsync<Assessment>(key, version: version))!.Evidence.Count;
-                }, () => raw.ReadEvents("select type, data from compliance.mt_events where stream_id = $1 and version <= $2 order by version", key, version)),
+                }, () => raw.ReadEvents("select type, data from compliance.mt_events where stream_id = $1 and version <= $2 order by " +
+                    "version", key, version)),
                 ($"{events} events, as of a time (half way)", async () =>
                 {
                     await using var session = store.QuerySession();
                     return (await session.Events.AggregateStreamAsync<Assessment>(key, timestamp: at))!.Evidence.Count;
-                }, () => raw.ReadEvents("select type, data from compliance.mt_events where stream_id = $1 and timestamp <= $2 order by version", key, at)),
+                }, () => raw.ReadEvents("select type, data from compliance.mt_events where stream_id = $1 and timestamp <= $2 order by " +
+                    "version", key, at)),
             };
             foreach (var (variant, product, rawRead) in cases)
             {
                 var p = await Timed(ctx, ctx.Sizes.TimeTravelRepeats, product);
                 var r = await Timed(ctx, ctx.Sizes.TimeTravelRepeats, rawRead);
-                ctx.Add(WriteFigures.Describe(Figure.Compare("B5", 1, "ms", p.Summary.MedianRunMs, r.Summary.MedianRunMs, Target.AtMost(2, 1.3)),
+                ctx.Add(WriteFigures.Describe(Figure.Compare("B5", 1, "ms", p.Summary.MedianRunMs, r.Summary.MedianRunMs, Target.AtMost(2,
+                    1.3)),
                     p, r, explicitCommitsInBaseline: false) with
                 {
                     Variant = variant, RoundTripsPerOp = p.Explain.NpgsqlCommandsPerOp,
-                    Workload = $"the Assessment aggregate of one stream ({key}) rebuilt by Marten's live aggregation (AggregateStreamAsync) with the product's Create/Apply",
+                    Workload = $"the Assessment aggregate of one stream ({key}) rebuilt by Marten's live aggregation " +
+                        $"(AggregateStreamAsync) with the product's Create/Apply",
                     BaselineWorkload = "hand-written SQL reading the same rows, deserialized",
                 });
             }

@@ -48,7 +48,8 @@ public sealed class ProductHost : IAsyncDisposable
             // The hourly drift check (ADR 0003) would compare every read model with its events at each host's start, in the
             // middle of whatever figure is being measured; it is maintenance, not a hot path.
             b.UseSetting("ReadModels:DriftCheckMinutes", "0");
-            if (Environment.GetEnvironmentVariable("BENCH_TRACE") is { Length: > 0 } trace) b.ConfigureLogging(l => l.AddFilter(trace, LogLevel.Debug));
+            if (Environment.GetEnvironmentVariable("BENCH_TRACE") is { Length: > 0 } trace) b.ConfigureLogging(l => l.AddFilter(trace,
+                LogLevel.Debug));
             foreach (var (key, value) in settings ?? new Dictionary<string, string>()) b.UseSetting(key, value);
             if (additions is not null) b.ConfigureServices(additions);
         });
@@ -91,7 +92,8 @@ public sealed class ProductHost : IAsyncDisposable
         var until = DateTime.UtcNow + timeout;
         while ((long)(await cmd.ExecuteScalarAsync())! > 0)
         {
-            if (DateTime.UtcNow > until) throw new TimeoutException($"Wolverine still had messages pending after {timeout.TotalSeconds:0} s.");
+            if (DateTime.UtcNow > until) throw new TimeoutException($"Wolverine still had messages pending after " +
+                $"{timeout.TotalSeconds:0} s.");
             await Task.Delay(5);
         }
     }

@@ -18,23 +18,29 @@ public static class Analysis
         md.AppendLine("## Missing and missed");
         md.AppendLine();
         var missed = r.Figures.Where(f => f.Met == false).Select(f => f.Key).ToList();
-        var undetermined = r.Figures.Where(f => f.Met is null && f.Must is not null && f.Status != "experiment" && f.Status != "context").Select(f => f.Key).ToList();
+        var undetermined = r.Figures.Where(f => f.Met is null && f.Must is not null && f.Status != "experiment"
+            && f.Status != "context").Select(f => f.Key).ToList();
         var met = r.Figures.Where(f => f.Met == true).Select(f => f.Key).ToList();
         md.AppendLine($"- **Met**: {(met.Count == 0 ? "none" : string.Join(", ", met))}.");
         md.AppendLine($"- **Missed**: {(missed.Count == 0 ? "none" : string.Join(", ", missed))}.");
         if (undetermined.Count > 0) md.AppendLine($"- **Not determined**: {string.Join(", ", undetermined)} (see below).");
         md.AppendLine("- **B4** (HTTP, issue 9) has no raw baseline: its target is zero errors and p99 <= 10x p50, its ratio p99 / p50.");
-        md.AppendLine("- **B3b** needs an asynchronous projection and the product has none (its four projections are inline): the bench adds one");
+        md.AppendLine("- **B3b** needs an asynchronous projection and the product has none (its four projections are inline): the bench " +
+            "adds one");
         md.AppendLine("  (`CycleActivity`, multi-stream, per cycle) to the product's host with `ConfigureMarten` and runs Marten's daemon");
         md.AppendLine("  (`BuildProjectionDaemonAsync`, `StartAllAsync`); src/ is untouched.");
-        md.AppendLine("- **B1e** needs a bulk import and the product has none: the bench calls Marten's `BulkInsertEventStreamAsync` on the product's");
-        md.AppendLine("  `IDocumentStore` with the events the product's decision functions produce, then rebuilds the product's projections.");
+        md.AppendLine("- **B1e** needs a bulk import and the product has none: the bench calls Marten's `BulkInsertEventStreamAsync` on " +
+            "the product's");
+        md.AppendLine("  `IDocumentStore` with the events the product's decision functions produce, then rebuilds the product's " +
+            "projections.");
         md.AppendLine("- **B1c** is the product's own outbox (issue 9 made every command publish its integration event in the events'");
-        md.AppendLine("  transaction). \"Without the outbox\" cannot be configured entirely: the baseline host only drops the outbound queue.");
+        md.AppendLine("  transaction). \"Without the outbox\" cannot be configured entirely: the baseline host only drops the outbound " +
+            "queue.");
         md.AppendLine();
 
         Profiles(md, r);
-        foreach (var group in r.Figures.Where(f => f.Met == false || (f.Met is null && f.Must is not null && f.Status is "measured" or "measured-bench-side"))
+        foreach (var group in r.Figures.Where(f => f.Met == false || (f.Met is null && f.Must is not null
+            && f.Status is "measured" or "measured-bench-side"))
                      .GroupBy(f => f.Id))
             Explain(md, r, group.Key, group.ToList());
         Experiments(md, r);
@@ -45,8 +51,10 @@ public static class Analysis
         if (r.Profiles.Count == 0) return;
         md.AppendLine("### Round trips of one command");
         md.AppendLine();
-        md.AppendLine("Every Npgsql command or batch (one round trip each) one command caused, captured from Npgsql's ActivitySource, Wolverine's");
-        md.AppendLine("work after the command (delivering what it published) included. COMMITs of explicit transactions are not traced: add one");
+        md.AppendLine("Every Npgsql command or batch (one round trip each) one command caused, captured from Npgsql's ActivitySource, " +
+            "Wolverine's");
+        md.AppendLine("work after the command (delivering what it published) included. COMMITs of explicit transactions are not traced: " +
+            "add one");
         md.AppendLine("per write transaction.");
         md.AppendLine();
         foreach (var (name, statements) in r.Profiles)
@@ -62,7 +70,8 @@ public static class Analysis
 
     private static string F(double? x) => MarkdownOutput.F(x);
 
-    private static Figure? Find(BenchResult r, string id, int? c = null) => r.Figures.FirstOrDefault(f => f.Id == id && (c is null || f.Concurrency == c));
+    private static Figure? Find(BenchResult r, string id, int? c = null) => r.Figures.FirstOrDefault(f => f.Id == id && (c is null
+        || f.Concurrency == c));
 
     private static void Explain(StringBuilder md, BenchResult r, string id, List<Figure> figures)
     {
@@ -75,18 +84,27 @@ public static class Analysis
                 WritePath(md, r, figures);
                 break;
             case "B1b":
-                md.AppendLine($"The same command path as B1a (see there) against one autocommit INSERT: 1 round trip and 1 write transaction, "
-                    + $"{F(f.BaselineExplain?.BenchCpuMsPerOp)} ms of host CPU. The bare INSERT does none of the command's work (no state read, no "
+                md.AppendLine($"The same command path as B1a (see there) against one autocommit INSERT: 1 round trip and 1 write " +
+                    $"transaction, "
+                    + $"{F(f.BaselineExplain?.BenchCpuMsPerOp)} ms of host CPU. The bare INSERT does none of the command's work (no " +
+                        $"state read, no "
                     + "decision, no snapshot, no integration event), so this ratio moves only with what moves B1a.");
                 break;
             case "B1c":
-                md.AppendLine($"The outgoing message costs {F(f.Explain?.WriteTransactionsPerOp - f.BaselineExplain?.WriteTransactionsPerOp)} write transactions and "
-                    + $"{F(f.RoundTripsPerOp - f.BaselineRoundTripsPerOp)} round trips more per command ({F(f.Explain?.WriteTransactionsPerOp)} / "
-                    + $"{F(f.RoundTripsPerOp)} against {F(f.BaselineExplain?.WriteTransactionsPerOp)} / {F(f.BaselineRoundTripsPerOp)}): after the command "
-                    + "commits, Wolverine's sending agent moves the envelope from the outbox table into the outbound queue's table (one statement, a "
-                    + "transaction with its own WAL flush), then deletes it from the outbox table once more (one more round trip); see the statement "
-                    + "lists above. At c16 several envelopes are pending at once and their flushes are shared, which is why c16 pays less per command. "
-                    + "Wolverine decides how it delivers; the product's lever is how many durable destinations an integration event has (two today).");
+                md.AppendLine($"The outgoing message costs " +
+                    $"{F(f.Explain?.WriteTransactionsPerOp - f.BaselineExplain?.WriteTransactionsPerOp)} write transactions and "
+                    + $"{F(f.RoundTripsPerOp - f.BaselineRoundTripsPerOp)} round trips more per command " +
+                        $"({F(f.Explain?.WriteTransactionsPerOp)} / "
+                    + $"{F(f.RoundTripsPerOp)} against {F(f.BaselineExplain?.WriteTransactionsPerOp)} / {F(f.BaselineRoundTripsPerOp)}): " +
+                        $"after the command "
+                    + "commits, Wolverine's sending agent moves the envelope from the outbox table into the outbound queue's table (one " +
+                        "statement, a "
+                    + "transaction with its own WAL flush), then deletes it from the outbox table once more (one more round trip); see " +
+                        "the statement "
+                    + "lists above. At c16 several envelopes are pending at once and their flushes are shared, which is why c16 pays " +
+                        "less per command. "
+                    + "Wolverine decides how it delivers; the product's lever is how many durable destinations an integration event has " +
+                        "(two today).");
                 break;
             case "B1d":
                 md.AppendLine($"{f.Notes}. DatasetImporter sends the "
@@ -94,40 +112,56 @@ public static class Analysis
                     + "(ImportAssessments: each step validated, decided by the module's own pure function on the cell's state, its receipt "
                     + "written, one commit and the inline projections once per batch). Per event: "
                     + $"{F(f.RoundTripsPerOp)} round trips, {F(f.Explain?.WriteTransactionsPerOp)} write transactions and "
-                    + $"{F(f.Explain?.BenchCpuMsPerOp)} ms of host CPU, against a COPY row's {F(f.BaselineExplain?.BenchCpuMsPerOp)} ms: what is left is CPU "
-                    + "that COPY does not do: per step, validation, the decision and fold, serializing events, receipts and snapshots; per import, "
-                    + "its single commands (cycle, windows, commitments, rubrics and their revisions, which announce stale approvals) with Wolverine "
+                    + $"{F(f.Explain?.BenchCpuMsPerOp)} ms of host CPU, against a COPY row's {F(f.BaselineExplain?.BenchCpuMsPerOp)} ms: " +
+                        $"what is left is CPU "
+                    + "that COPY does not do: per step, validation, the decision and fold, serializing events, receipts and snapshots; " +
+                        "per import, "
+                    + "its single commands (cycle, windows, commitments, rubrics and their revisions, which announce stale approvals) " +
+                        "with Wolverine "
                     + "delivering their messages. Before the batches "
                     + "(one command per item through the bus, 0.4 events per transaction) the import ran at under 1% of COPY. "
-                    + (Find(r, "B1e") is { } e ? $"B1e, the bulk path without per-step rules, shows the ceiling: {F(e.Value)} events/s ({MarkdownOutput.RatioText(e)} of COPY)." : ""));
+                    + (Find(r, "B1e") is { } e ? $"B1e, the bulk path without per-step rules, shows the ceiling: {F(e.Value)} events/s " +
+                        $"({MarkdownOutput.RatioText(e)} of COPY)." : ""));
                 break;
             case "B1e":
-                md.AppendLine($"The load itself is Marten's COPY-based bulk insert; what separates it from the raw COPY is Marten's serialization of every "
-                    + $"event and its mt_streams bookkeeping ({F(f.Explain?.BenchCpuMsPerOp)} against {F(f.BaselineExplain?.BenchCpuMsPerOp)} ms of host CPU per event). "
+                md.AppendLine($"The load itself is Marten's COPY-based bulk insert; what separates it from the raw COPY is Marten's " +
+                    $"serialization of every "
+                    + $"event and its mt_streams bookkeeping ({F(f.Explain?.BenchCpuMsPerOp)} against " +
+                        $"{F(f.BaselineExplain?.BenchCpuMsPerOp)} ms of host CPU per event). "
                     + (f.Notes ?? ""));
                 break;
             case "B3":
                 Rebuild(md, r, f);
                 break;
             case "B3b":
-                md.AppendLine($"{f.Notes}. The lag floor is the daemon's polling (the baseline, {F(f.Baseline)} s idle): the high-water agent polls every 250 ms "
-                    + "to 1 s. A LISTEN/NOTIFY wake-up (DaemonSettings.Wakeup) would lower the floor; throughput-wise the daemon keeps up when the backlog does not grow.");
+                md.AppendLine($"{f.Notes}. The lag floor is the daemon's polling (the baseline, {F(f.Baseline)} s idle): the high-water " +
+                    $"agent polls every 250 ms "
+                    + "to 1 s. A LISTEN/NOTIFY wake-up (DaemonSettings.Wakeup) would lower the floor; throughput-wise the daemon keeps " +
+                        "up when the backlog does not grow.");
                 break;
             case "B2" or "B2g":
-                md.AppendLine($"Profile: {F(f.RoundTripsPerOp)} round trip(s) per report; host CPU {F(f.Explain?.BenchCpuMsPerOp)} ms against "
-                    + $"{F(f.BaselineExplain?.BenchCpuMsPerOp)} ms for reading and deserializing the same events: the difference is the fold "
+                md.AppendLine($"Profile: {F(f.RoundTripsPerOp)} round trip(s) per report; host CPU {F(f.Explain?.BenchCpuMsPerOp)} ms " +
+                    $"against "
+                    + $"{F(f.BaselineExplain?.BenchCpuMsPerOp)} ms for reading and deserializing the same events: the difference is the " +
+                        $"fold "
                     + "(every Assessment.Apply copies the evidence list) and the rendering. " + (f.Notes ?? ""));
                 break;
             case "B4":
-                md.AppendLine($"{f.Notes}. Round trips per request {F(f.RoundTripsPerOp)}; CPU per request {F(f.Explain?.BenchCpuMsPerOp)} ms in the host "
-                    + $"(Kestrel, JWT validation, Wolverine, Marten) and {F(f.Explain?.PostgresCpuMsPerOp)} ms in PostgreSQL, on the same two cores as wrk. "
-                    + "The mix is uneven by design: a report rebuilt from events costs far more than an assessment read, so the slow quarter of "
+                md.AppendLine($"{f.Notes}. Round trips per request {F(f.RoundTripsPerOp)}; CPU per request " +
+                    $"{F(f.Explain?.BenchCpuMsPerOp)} ms in the host "
+                    + $"(Kestrel, JWT validation, Wolverine, Marten) and {F(f.Explain?.PostgresCpuMsPerOp)} ms in PostgreSQL, on the " +
+                        $"same two cores as wrk. "
+                    + "The mix is uneven by design: a report rebuilt from events costs far more than an assessment read, so the slow " +
+                        "quarter of "
                     + "the requests sets p99 while the cheap reads set p50.");
                 break;
             case "B5":
-                md.AppendLine("Profile: one round trip each; the difference is the fold. The first measurement (4.3x on the 10,000-event stream) "
-                    + "came from Assessment.Apply copying the whole evidence list for every evidence event, O(n^2); the product now appends to an "
-                    + "immutable list that shares its items, O(n log n). What is left is Marten's live aggregation per event (the raw read only "
+                md.AppendLine("Profile: one round trip each; the difference is the fold. The first measurement (4.3x on the 10,000-event " +
+                    "stream) "
+                    + "came from Assessment.Apply copying the whole evidence list for every evidence event, O(n^2); the product now " +
+                        "appends to an "
+                    + "immutable list that shares its items, O(n log n). What is left is Marten's live aggregation per event (the raw " +
+                        "read only "
                     + "deserializes) and the records the fold allocates.");
                 break;
             default:
@@ -143,33 +177,49 @@ public static class Analysis
         var bare = Find(r, "B1b", 1);
         if (c1?.Explain is not { } e || c1.BaselineExplain is not { } b) return;
         var fsync = bare?.BaselineP50Ms;
-        md.AppendLine($"Profile at c1: the product's command takes {F(c1.RoundTripsPerOp)} round trips and {F(e.WriteTransactionsPerOp)} write transactions, "
-            + $"against {F(c1.BaselineRoundTripsPerOp)} and {F(b.WriteTransactionsPerOp)} by hand and 1 and 1 for the bare INSERT (statement lists above). "
-            + $"With fsync and synchronous_commit on, every write transaction waits for a WAL flush: a bare INSERT takes {F(fsync)} ms (p50) here, "
-            + $"so the flushes alone put a floor of about {F(fsync * e.WriteTransactionsPerOp)} ms under a command whose p50 is {F(c1.P50Ms)} ms "
-            + $"(by hand: {F(c1.BaselineP50Ms)} ms). One write transaction is the command's own (events, snapshots (the cell's assessment and its CellScore) and outbox envelopes "
-            + "in one batch); the others are Wolverine delivering what it published: the outbox envelope moved to the outbound queue, and the "
-            + "local webhook fan-out queue's envelope handled. The reads before the decision are the cell's stream (FetchForWriting), its cycle "
-            + $"and its commitment, all three in one batched query (Cells.RunOnCell). CPU per command: {F(e.BenchCpuMsPerOp)} ms in the host and "
+        md.AppendLine($"Profile at c1: the product's command takes {F(c1.RoundTripsPerOp)} round trips and {F(e.WriteTransactionsPerOp)} " +
+            $"write transactions, "
+            + $"against {F(c1.BaselineRoundTripsPerOp)} and {F(b.WriteTransactionsPerOp)} by hand and 1 and 1 for the bare INSERT " +
+                $"(statement lists above). "
+            + $"With fsync and synchronous_commit on, every write transaction waits for a WAL flush: a bare INSERT takes {F(fsync)} ms " +
+                $"(p50) here, "
+            + $"so the flushes alone put a floor of about {F(fsync * e.WriteTransactionsPerOp)} ms under a command whose p50 is " +
+                $"{F(c1.P50Ms)} ms "
+            + $"(by hand: {F(c1.BaselineP50Ms)} ms). One write transaction is the command's own (events, snapshots (the cell's " +
+                $"assessment and its CellScore) and outbox envelopes "
+            + "in one batch); the others are Wolverine delivering what it published: the outbox envelope moved to the outbound queue, " +
+                "and the "
+            + "local webhook fan-out queue's envelope handled. The reads before the decision are the cell's stream (FetchForWriting), " +
+                "its cycle "
+            + $"and its commitment, all three in one batched query (Cells.RunOnCell). CPU per command: {F(e.BenchCpuMsPerOp)} ms in the " +
+                $"host and "
             + $"{F(e.PostgresCpuMsPerOp)} ms in PostgreSQL, against {F(b.BenchCpuMsPerOp)} and {F(b.PostgresCpuMsPerOp)} by hand; WAL "
-            + $"{F(e.WalBytesPerEvent)} bytes per event against {F(b.WalBytesPerEvent)} (the whole Assessment snapshot is rewritten by both).");
+            + $"{F(e.WalBytesPerEvent)} bytes per event against {F(b.WalBytesPerEvent)} (the whole Assessment snapshot is rewritten by " +
+                $"both).");
         md.AppendLine();
         if (Find(r, "B1a", 16) is { Explain: { } e16 } c16)
             md.AppendLine($"At c16 the two cores are the limit: {F(e16.BenchCpuMsPerOp + e16.PostgresCpuMsPerOp)} ms of CPU per command "
                 + $"(host {F(e16.BenchCpuMsPerOp)}, PostgreSQL {F(e16.PostgresCpuMsPerOp)}) caps the product at about "
                 + $"{F(2000 / (e16.BenchCpuMsPerOp + e16.PostgresCpuMsPerOp))} commands/s; it ran {F(c16.Value)}.");
         md.AppendLine();
-        md.AppendLine("Tried, by configuration of the product's host (rows \"B1a-...\" under Experiments, each against a run of the product's own host");
+        md.AppendLine("Tried, by configuration of the product's host (rows \"B1a-...\" under Experiments, each against a run of the " +
+            "product's own host");
         md.AppendLine("in the same minutes; the last lines are B1c's baseline, the product with no outbound queue):");
         foreach (var x in r.Figures.Where(x => x.Id.StartsWith("B1a-", StringComparison.Ordinal)))
-            md.AppendLine($"- {x.Id[4..]} c{x.Concurrency}: {F(x.Value)} commands/s, {MarkdownOutput.Pct(x.Ratio)} of the product's (round trips {F(x.RoundTripsPerOp)}, write tx {F(x.Explain?.WriteTransactionsPerOp)}).");
+            md.AppendLine($"- {x.Id[4..]} c{x.Concurrency}: {F(x.Value)} commands/s, {MarkdownOutput.Pct(x.Ratio)} of the product's " +
+                $"(round trips {F(x.RoundTripsPerOp)}, write tx {F(x.Explain?.WriteTransactionsPerOp)}).");
         foreach (var x in r.Figures.Where(x => x.Id == "B1c"))
-            md.AppendLine($"- no outbound queue c{x.Concurrency}: {F(x.Baseline)} commands/s, the product runs {MarkdownOutput.Pct(x.Ratio)} of it.");
+            md.AppendLine($"- no outbound queue c{x.Concurrency}: {F(x.Baseline)} commands/s, the product runs " +
+                $"{MarkdownOutput.Pct(x.Ratio)} of it.");
         md.AppendLine();
-        md.AppendLine("Done in src/ after the first measurement: the cell's cycle and commitment are read in the same batched query as the stream");
-        md.AppendLine("(two round trips less per assessment command). What is left: deliver integration events to webhooks from the outbound queue");
-        md.AppendLine("instead of a second durable local queue (one write transaction and two round trips less per command), and cache the webhook");
-        md.AppendLine("subscriptions the fan-out reads for every event. The \"no-delivery\" experiment is the ceiling of the command path itself once");
+        md.AppendLine("Done in src/ after the first measurement: the cell's cycle and commitment are read in the same batched query as " +
+            "the stream");
+        md.AppendLine("(two round trips less per assessment command). What is left: deliver integration events to webhooks from the " +
+            "outbound queue");
+        md.AppendLine("instead of a second durable local queue (one write transaction and two round trips less per command), and cache " +
+            "the webhook");
+        md.AppendLine("subscriptions the fan-out reads for every event. The \"no-delivery\" experiment is the ceiling of the command " +
+            "path itself once");
         md.AppendLine("Wolverine's delivery work is not paid per command.");
     }
 
@@ -181,20 +231,30 @@ public static class Analysis
         r.Facts.TryGetValue("assessment-docs-mb", out var docsMb);
         md.AppendLine($"{f.Notes}.");
         md.AppendLine();
-        md.AppendLine($"Profile: {F(f.RoundTripsPerOp ?? f.Explain?.NpgsqlCommandsPerOp)} round trips and {F(f.Explain?.WriteTransactionsPerOp)} write transactions; "
-            + $"host CPU {F(f.Explain?.BenchCpuMsPerOp / 1000)} s, PostgreSQL CPU {F(f.Explain?.PostgresCpuMsPerOp / 1000)} s, WAL {F(f.Explain?.WalBytesPerEvent)} bytes "
-            + $"per event (the raw replay writes nothing). With Marten's defaults the daemon rebuilds in pages of 500 events and, for every page, loads "
-            + $"the snapshot of each stream the page touches and writes it back whole. A large-cycle assessment has {F(perStream)} events and ends as "
-            + $"{F(kb)} KB of JSON, and its events are spread over the whole log (recorded over a year, among other cycles'), so with the defaults its "
-            + $"snapshot was rewritten about once per event (the first measurement, with the defaults, stopped at its time box at about 2% of the "
-            + $"raw replay; a window of 5,000 changed aggregates, tried next, still rewrote each snapshot a dozen times and stayed at 1.3%). "
+        md.AppendLine($"Profile: {F(f.RoundTripsPerOp ?? f.Explain?.NpgsqlCommandsPerOp)} round trips and " +
+            $"{F(f.Explain?.WriteTransactionsPerOp)} write transactions; "
+            + $"host CPU {F(f.Explain?.BenchCpuMsPerOp / 1000)} s, PostgreSQL CPU {F(f.Explain?.PostgresCpuMsPerOp / 1000)} s, WAL " +
+                $"{F(f.Explain?.WalBytesPerEvent)} bytes "
+            + $"per event (the raw replay writes nothing). With Marten's defaults the daemon rebuilds in pages of 500 events and, for " +
+                $"every page, loads "
+            + $"the snapshot of each stream the page touches and writes it back whole. A large-cycle assessment has {F(perStream)} " +
+                $"events and ends as "
+            + $"{F(kb)} KB of JSON, and its events are spread over the whole log (recorded over a year, among other cycles'), so with " +
+                $"the defaults its "
+            + $"snapshot was rewritten about once per event (the first measurement, with the defaults, stopped at its time box at about " +
+                $"2% of the "
+            + $"raw replay; a window of 5,000 changed aggregates, tried next, still rewrote each snapshot a dozen times and stayed at " +
+                $"1.3%). "
             + $"The product now sets pages of 5,000 events and defers snapshot writes to windows of 100,000 changed aggregates "
-            + $"(Persistence.Configure); this run wrote {F(f.Explain?.WalBytesPerEvent * f.Explain?.EventsPerTransaction * f.Explain?.WriteTransactionsPerOp / 1048576)} MB "
-            + $"of WAL for Assessment documents that hold {F(docsMb)} MB of JSON. The fold no longer copies a cell's evidence list per event "
+            + $"(Persistence.Configure); this run wrote " +
+                $"{F(f.Explain?.WalBytesPerEvent * f.Explain?.EventsPerTransaction * f.Explain?.WriteTransactionsPerOp / 1048576)} MB "
+            + $"of WAL for Assessment documents that hold {F(docsMb)} MB of JSON. The fold no longer copies a cell's evidence list per " +
+                $"event "
             + "(Assessment keeps it in an immutable list that shares its items).");
         md.AppendLine();
         if (tuned is not null)
-            md.AppendLine($"Tried: one flush window for the whole rebuild (RebuildFlushThreshold 1,000,000, memory unbounded): {F(tuned.Value)} events/s, "
+            md.AppendLine($"Tried: one flush window for the whole rebuild (RebuildFlushThreshold 1,000,000, memory unbounded): " +
+                $"{F(tuned.Value)} events/s, "
                 + $"{MarkdownOutput.Pct(tuned.Ratio)} of the raw replay; {tuned.Notes}.");
     }
 
@@ -204,14 +264,18 @@ public static class Analysis
         if (rows.Count == 0) return;
         md.AppendLine("### Experiments");
         md.AppendLine();
-        md.AppendLine("Configuration tried on the product's host by the bench: one run each after a warm-up, against a run of the product's own host");
-        md.AppendLine("just before (write path) or against the figure's raw baseline (B3). One pair of runs: a few percent either way is noise.");
+        md.AppendLine("Configuration tried on the product's host by the bench: one run each after a warm-up, against a run of the " +
+            "product's own host");
+        md.AppendLine("just before (write path) or against the figure's raw baseline (B3). One pair of runs: a few percent either way is " +
+            "noise.");
         md.AppendLine();
         md.AppendLine("| id | c | value | compared with | ratio | round trips/op | write tx/op | what |");
         md.AppendLine("|---|---|---|---|---|---|---|---|");
         foreach (var x in rows)
-            md.AppendLine($"| {x.Id} | {x.Concurrency} | {F(x.Value)} {x.Unit} | {F(x.Baseline)} | {(x.Ratio is { } q ? q.ToString("0.00", Inv) + "x" : "-")} | "
-                + $"{F(x.RoundTripsPerOp ?? x.Explain?.NpgsqlCommandsPerOp)} | {F(x.Explain?.WriteTransactionsPerOp)} | {x.Workload.Replace("|", "\\|")} |");
+            md.AppendLine($"| {x.Id} | {x.Concurrency} | {F(x.Value)} {x.Unit} | {F(x.Baseline)} | " +
+                $"{(x.Ratio is { } q ? q.ToString("0.00", Inv) + "x" : "-")} | "
+                + $"{F(x.RoundTripsPerOp ?? x.Explain?.NpgsqlCommandsPerOp)} | {F(x.Explain?.WriteTransactionsPerOp)} | " +
+                    $"{x.Workload.Replace("|", "\\|")} |");
         md.AppendLine();
     }
 }

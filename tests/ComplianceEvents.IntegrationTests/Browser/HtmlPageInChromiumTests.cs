@@ -22,8 +22,10 @@ public sealed class HtmlPageInChromiumTests(ITestOutputHelper output)
         var profile = Directory.CreateTempSubdirectory("chromium-profile-");
         File.WriteAllText(html, HtmlRenderer.Render(SampleReport.Model()));
         var start = new ProcessStartInfo(chromium) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", $"--user-data-dir={profile.FullName}", $"--screenshot={png}", "--window-size=1200,2000",
+        foreach (var arg in new[] { "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", $"--user-data-dir={profile.FullName}", $"--screenshot={png}",
+                "--window-size=1200,2000",
             new Uri(html).AbsoluteUri })
             start.ArgumentList.Add(arg);
         try
@@ -52,5 +54,6 @@ public sealed class HtmlPageInChromiumTests(ITestOutputHelper output)
     private static string FindChromium() =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries).Append("/usr/bin")
             .Select(d => Path.Combine(d, "chromium")).FirstOrDefault(File.Exists)
-        ?? throw new InvalidOperationException("chromium is not installed: run ./test, or install it with: sudo apt-get install -y chromium");
+        ?? throw new InvalidOperationException("chromium is not installed: run ./test, or install it with: sudo apt-get install -y " +
+            "chromium");
 }

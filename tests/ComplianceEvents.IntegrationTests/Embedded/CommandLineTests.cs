@@ -21,7 +21,8 @@ public sealed class CommandLineTests(AppFixture app) : HostTest(app)
             Assert.Matches(@"^[\w-]+\.[\w-]+\.[\w-]+\n$", output);
             Assert.True(File.Exists(Path.Combine(dir.FullName, ".data", "keys", "dev-signing-key")));
             Assert.False(Directory.Exists(Path.Combine(dir.FullName, ".data", "pg")));
-            if (ClusterPlacement.RunningAsRoot) Assert.False(Directory.Exists(ClusterPlacement.Relocated(Path.Combine(dir.FullName, ".data", "pg"))));
+            if (ClusterPlacement.RunningAsRoot) Assert.False(Directory.Exists(ClusterPlacement.Relocated(Path.Combine(dir.FullName,
+                ".data", "pg"))));
 
             (exit, output, error) = await ProductProcess.Run(dir.FullName, Nothing, "token");
             Assert.NotEqual(0, exit);
@@ -64,7 +65,8 @@ public sealed class CommandLineTests(AppFixture app) : HostTest(app)
         using var taken = new TcpListener(IPAddress.Loopback, 0);
         taken.Start();
         var url = $"http://127.0.0.1:{((IPEndPoint)taken.LocalEndpoint).Port}";
-        var env = new Dictionary<string, string?> { [$"ConnectionStrings__{Persistence.ConnectionStringName}"] = App.ConnectionString, ["Logging__LogLevel__Default"] = "None" };
+        var env = new Dictionary<string, string?> { [$"ConnectionStrings__{Persistence.ConnectionStringName}"] = App.ConnectionString,
+            ["Logging__LogLevel__Default"] = "None" };
         var (exit, _, error) = await ProductProcess.Run(Repo.Root, env, "--urls", url);
         Assert.True(exit != 0, "the server started on a port in use");
         Assert.Equal(1, Lines(error));

@@ -18,13 +18,15 @@ public sealed class AuthenticationTests(AppFixture app) : HostTest(app)
         var mine = App.Factory.Services.GetRequiredService<AuthSettings>();
         var elsewhere = mine with { SigningKey = new SymmetricSecurityKey(RandomNumberGenerator.GetBytes(32)) };
         var client = App.Factory.CreateClient();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", DevTokens.Mint(elsewhere, "bob", [Roles.Analyst]));
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", DevTokens.Mint(elsewhere, "bob",
+            [Roles.Analyst]));
 
         var response = await client.GetAsync("/cycles/2024-apulia");
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal("Bearer error=\"invalid_token\"", response.Headers.WwwAuthenticate.ToString());
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal("The bearer token is signed with another key than this host's (Auth:SigningKey from configuration); mint one with this host's key.",
+        Assert.Equal("The bearer token is signed with another key than this host's (Auth:SigningKey from configuration); mint one with " +
+            "this host's key.",
             problem.GetProperty("detail").GetString());
 
         var anonymous = await App.Factory.CreateClient().GetAsync("/cycles/2024-apulia");

@@ -40,14 +40,19 @@ public sealed class CorpusTests(AppFixture app, ITestOutputHelper output) : Host
         var invalidAnswers = await Answer(invalid);
         var appendedByInvalid = await App.EventCount();
         var validAnswers = await Answer(valid);
-        var failures = invalid.Zip(invalidAnswers).Where(x => !x.Second.Ok).Select(x => $"INVALID {x.First.Route.Method} {x.First.Route.Url} {x.First.Body[..Math.Min(300, x.First.Body.Length)]} -> {x.Second.Why}")
-            .Concat(valid.Zip(validAnswers).Where(x => !x.Second.Ok).Select(x => $"VALID {x.First.Route.Method} {x.First.Route.Url} {x.First.Body[..Math.Min(300, x.First.Body.Length)]} -> {x.Second.Why}"))
+        var failures = invalid.Zip(invalidAnswers).Where(x => !x.Second.Ok).Select(x
+            => $"INVALID {x.First.Route.Method} {x.First.Route.Url} {x.First.Body[..Math.Min(300, x.First.Body.Length)]} -> {x.Second.Why}")
+            .Concat(valid.Zip(validAnswers).Where(x => !x.Second.Ok).Select(x
+                => $"VALID {x.First.Route.Method} {x.First.Route.Url} {x.First.Body[..Math.Min(300, x.First.Body.Length)]} -> " +
+                    $"{x.Second.Why}"))
             .ToList();
         var fiveHundreds = invalidAnswers.Concat(validAnswers).Count(a => a.Status >= 500);
         output.WriteLine($"corpus: {invalid.Count} invalid ({invalidAnswers.Count(a => a.Ok)} refused as expected), {valid.Count} valid "
-            + $"({validAnswers.Count(a => a.Ok)} accepted past the contract), {fiveHundreds} 5xx, {appendedByInvalid} events appended by invalid payloads, "
+            + $"({validAnswers.Count(a => a.Ok)} accepted past the contract), {fiveHundreds} 5xx, {appendedByInvalid} events appended by " +
+                $"invalid payloads, "
             + $"{routes.Count} routes, {clock.Elapsed.TotalSeconds:F1} s");
-        Assert.True(failures.Count == 0, $"{failures.Count} unexpected answers:\n" + string.Join("\n", failures.DistinctBy(f => f[..60]).Take(15)));
+        Assert.True(failures.Count == 0, $"{failures.Count} unexpected answers:\n" + string.Join("\n", failures.DistinctBy(f
+            => f[..60]).Take(15)));
         Assert.Equal(0, fiveHundreds);
         Assert.Equal(0, appendedByInvalid);
     }
@@ -57,7 +62,8 @@ public sealed class CorpusTests(AppFixture app, ITestOutputHelper output) : Host
             .Where(e => e.Metadata.GetMetadata<IAcceptsMetadata>()?.RequestType is not null)
             .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? []).Where(m => m is "POST" or "PUT")
                 .Select(m => new Route(m, Fill("/" + e.RoutePattern.RawText!.TrimStart('/')),
-                    JsonContract.BodyOf(e.Metadata.GetMetadata<IAcceptsMetadata>()!.RequestType!, e.RoutePattern.Parameters.Select(p => p.Name)))))
+                    JsonContract.BodyOf(e.Metadata.GetMetadata<IAcceptsMetadata>()!.RequestType!, e.RoutePattern.Parameters.Select(p
+                        => p.Name)))))
             .OrderBy(r => r.Url).ToList();
 
     private static string Fill(string route) => route
@@ -71,10 +77,12 @@ public sealed class CorpusTests(AppFixture app, ITestOutputHelper output) : Host
         return new Case(route, body.ToJsonString(), "application/json", "", []);
     }
 
-    /// <summary>Rules across fields that a shape cannot say (validators): unique codes, dates in order, known event types, a long secret, min not above max.</summary>
+    /// <summary>Rules across fields that a shape cannot say (validators): unique codes, dates in order, known event types, a long secret,
+    /// min not above max.</summary>
     private static void Fix(JsonObject body)
     {
-        if (body["members"] is JsonArray members) foreach (var (m, i) in members.Select((m, i) => (m, i))) m!["code"] = new[] { "CA", "FR", "DE" }[i];
+        if (body["members"] is JsonArray members) foreach (var (m, i) in members.Select((m, i) => (m, i))) m!["code"] = new[] { "CA", "FR",
+            "DE" }[i];
         if (body["dimensions"] is JsonArray dims && dims.FirstOrDefault() is JsonObject)
             foreach (var (d, i) in dims.Select((d, i) => (d, i))) d!["code"] = $"d{i}";
         if (body.ContainsKey("eventTypes")) body["eventTypes"] = new JsonArray("*");
@@ -85,7 +93,8 @@ public sealed class CorpusTests(AppFixture app, ITestOutputHelper output) : Host
         foreach (var rule in (body["rubric"]?["dimensionRules"] as JsonArray ?? []).OfType<JsonObject>())
             if (rule["when"] is JsonObject when)
                 foreach (var count in new[] { "Strong", "Weak", "Contradictory" })
-                    if (when[$"min{count}"] is JsonValue min && when[$"max{count}"] is JsonValue max && min.GetValue<long>() > max.GetValue<long>())
+                    if (when[$"min{count}"] is JsonValue min && when[$"max{count}"] is JsonValue max
+                        && min.GetValue<long>() > max.GetValue<long>())
                         (when[$"min{count}"], when[$"max{count}"]) = (max.GetValue<long>(), min.GetValue<long>());
     }
 
@@ -128,10 +137,13 @@ public sealed class CorpusTests(AppFixture app, ITestOutputHelper output) : Host
             case 4 when s.Kind is JsonKind.String or JsonKind.Date or JsonKind.Enum:
                 slot.Parent[slot.Name] = new string('a', (s.Limit.MaxLength ?? JsonLimits.DefaultMaxLength) + 1 + random.Next(50)); break;
             case 5 when s.Kind is JsonKind.Array:
-                slot.Parent[slot.Name] = new JsonArray(Enumerable.Range(0, (s.Limit.MaxItems ?? 0) + 1).Select(_ => JsonExamples.Example(s.Items!, null)).ToArray()); break;
+                slot.Parent[slot.Name] = new JsonArray(Enumerable.Range(0, (s.Limit.MaxItems ?? 0) + 1).Select(_
+                    => JsonExamples.Example(s.Items!, null)).ToArray()); break;
             case 6 when s.Kind is JsonKind.Integer:
-                slot.Parent[slot.Name] = random.Next(2) == 0 ? (s.Limit.Minimum ?? int.MinValue) - 1 - random.Next(5) : JsonValue.Create(random.Next(2) == 0 ? "1" : "+1")!;
-                if (slot.Parent[slot.Name] is JsonValue v && v.TryGetValue<long>(out var n) && n < int.MinValue) slot.Parent[slot.Name] = 1.5;
+                slot.Parent[slot.Name] = random.Next(2) == 0 ? (s.Limit.Minimum
+                    ?? int.MinValue) - 1 - random.Next(5) : JsonValue.Create(random.Next(2) == 0 ? "1" : "+1")!;
+                if (slot.Parent[slot.Name] is JsonValue v && v.TryGetValue<long>(out var n)
+                    && n < int.MinValue) slot.Parent[slot.Name] = 1.5;
                 break;
             default:
                 slot.Parent[slot.Name] = s.Kind switch
@@ -156,7 +168,8 @@ public sealed class CorpusTests(AppFixture app, ITestOutputHelper output) : Host
             yield return new Slot(node, field.Name, field, at);
             if (field.Shape.Kind == JsonKind.Object && node[field.Name] is JsonObject child)
                 foreach (var s in Slots(child, field.Shape, at)) yield return s;
-            if (field.Shape.Kind == JsonKind.Array && field.Shape.Items!.Kind == JsonKind.Object && node[field.Name] is JsonArray { Count: > 0 } a && a[0] is JsonObject first)
+            if (field.Shape.Kind == JsonKind.Array && field.Shape.Items!.Kind == JsonKind.Object
+                && node[field.Name] is JsonArray { Count: > 0 } a && a[0] is JsonObject first)
                 foreach (var s in Slots(first, field.Shape.Items, at + "[0]")) yield return s;
         }
     }
@@ -171,13 +184,15 @@ public sealed class CorpusTests(AppFixture app, ITestOutputHelper output) : Host
         await Parallel.ForEachAsync(Enumerable.Range(0, cases.Count), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
         {
             var c = cases[i];
-            using var request = new HttpRequestMessage(new HttpMethod(c.Route.Method), c.Route.Url) { Content = new StringContent(c.Body, Encoding.UTF8, c.ContentType) };
+            using var request = new HttpRequestMessage(new HttpMethod(c.Route.Method), c.Route.Url) { Content = new StringContent(c.Body,
+                Encoding.UTF8, c.ContentType) };
             using var response = await client.SendAsync(request, ct);
             var status = (int)response.StatusCode;
             var text = await response.Content.ReadAsStringAsync(ct);
             outcomes[i] = c.Statuses.Length == 0
                 ? new Outcome(status is not (400 or 413 or 415) && status < 500, status, $"{status} {text}")
-                : new Outcome(c.Statuses.Contains(status) && response.Content.Headers.ContentType?.MediaType == "application/problem+json" && Names(text, c.Field), status, $"{status} {text}");
+                : new Outcome(c.Statuses.Contains(status) && response.Content.Headers.ContentType?.MediaType == "application/problem+json"
+                    && Names(text, c.Field), status, $"{status} {text}");
         });
         return outcomes.ToList();
     }

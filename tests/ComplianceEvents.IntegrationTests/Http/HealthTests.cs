@@ -30,7 +30,8 @@ public sealed class HealthTests(AppFixture app) : HostTest(app)
             await using var conn = new NpgsqlConnection(connectionString);
             await conn.OpenAsync();
             await using var tables = new NpgsqlCommand(
-                "select count(*) filter (where table_name = 'mt_events'), count(*) filter (where table_name like 'wolverine%') from information_schema.tables", conn);
+                "select count(*) filter (where table_name = 'mt_events'), count(*) filter (where table_name like 'wolverine%') from " +
+                    "information_schema.tables", conn);
             await using var reader = await tables.ExecuteReaderAsync();
             await reader.ReadAsync();
             Assert.Equal(1, reader.GetInt64(0));
@@ -69,7 +70,8 @@ public sealed class HealthTests(AppFixture app) : HostTest(app)
 
     private WebApplicationFactory<Program> HostOn(string connectionString)
     {
-        var host = App.Factory.WithWebHostBuilder(b => b.UseSetting($"ConnectionStrings:{Persistence.ConnectionStringName}", connectionString));
+        var host = App.Factory.WithWebHostBuilder(b => b.UseSetting($"ConnectionStrings:{Persistence.ConnectionStringName}",
+            connectionString));
         _ = host.Server;
         return host;
     }

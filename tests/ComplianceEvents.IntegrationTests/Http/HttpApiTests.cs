@@ -18,7 +18,8 @@ public sealed class HttpApiTests(AppFixture app) : WriteSideTest(app)
     /// <summary>Every route the host maps, with its HTTP methods.</summary>
     private IReadOnlyList<(string Method, string Route)> Routes() =>
         App.Factory.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
-            .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["GET"]).Select(m => (m, "/" + e.RoutePattern.RawText!.TrimStart('/'))))
+            .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["GET"]).Select(m => (m, "/"
+                + e.RoutePattern.RawText!.TrimStart('/'))))
             .Distinct().ToList();
 
     private static string Fill(string route) => route
@@ -34,7 +35,8 @@ public sealed class HttpApiTests(AppFixture app) : WriteSideTest(app)
         Assert.True(routes.Count >= 25, $"only {routes.Count} routes found");
         foreach (var (method, route) in routes)
         {
-            var request = new HttpRequestMessage(new HttpMethod(method), Fill(route)) { Content = new StringContent("{}", Encoding.UTF8, "application/json") };
+            var request = new HttpRequestMessage(new HttpMethod(method), Fill(route)) { Content = new StringContent("{}", Encoding.UTF8,
+                "application/json") };
             var response = await anonymous.SendAsync(request);
             Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, $"{method} {route}: {(int)response.StatusCode}");
             Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
@@ -60,7 +62,8 @@ public sealed class HttpApiTests(AppFixture app) : WriteSideTest(app)
         await World.Build();
         await World.Expect(World.AsAnalyst(World.Evidence("CA", new DateOnly(2024, 7, 12))));
         var tiantian = App.Client(World.Analyst, Roles.Analyst, Roles.ComplianceDirector); // every role, still the proposer
-        var proposed = await tiantian.PostAsJsonAsync(Cell + "/proposals", new { score = 0, rationale = "Partial.", evidenceIds = new[] { "e1" }, rubricVersion = 1 });
+        var proposed = await tiantian.PostAsJsonAsync(Cell + "/proposals", new { score = 0, rationale = "Partial.",
+            evidenceIds = new[] { "e1" }, rubricVersion = 1 });
         Assert.Equal(HttpStatusCode.Created, proposed.StatusCode);
         Assert.EndsWith("/assessments/CA#proposal-p1", proposed.Headers.Location!.ToString());
         Assert.Equal(HttpStatusCode.OK, (await tiantian.GetAsync(proposed.Headers.Location)).StatusCode);
@@ -72,7 +75,8 @@ public sealed class HttpApiTests(AppFixture app) : WriteSideTest(app)
         Assert.Equal(before, await App.EventCount());
 
         var lead = App.ClientFor("zoe", [Roles.LeadAnalyst], "2024-apulia/19");
-        Assert.Equal(HttpStatusCode.OK, (await lead.PostAsJsonAsync(Cell + "/proposals/p1/approval", new { comment = "Agreed" })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await lead.PostAsJsonAsync(Cell + "/proposals/p1/approval",
+            new { comment = "Agreed" })).StatusCode);
         var view = await lead.GetFromJsonAsync<JsonElement>(Cell);
         Assert.Equal(0, view.GetProperty("approvedScore").GetInt32());
         Assert.Equal("zoe", view.GetProperty("approval").GetProperty("approvedBy").GetString());
@@ -105,19 +109,23 @@ public sealed class HttpApiTests(AppFixture app) : WriteSideTest(app)
         var first = await client.PostAsJsonAsync(Cell + "/evidence", World.Evidence("CA", new DateOnly(2024, 7, 12)), ApiJson.Options);
         Assert.Equal("\"2\"", first.Headers.ETag?.Tag);
 
-        HttpRequestMessage Propose(string ifMatch, string json = "{\"score\":0,\"rationale\":\"r\",\"evidenceIds\":[\"e1\"],\"rubricVersion\":1}") =>
-            WithIfMatch(new(HttpMethod.Post, Cell + "/proposals") { Content = new StringContent(json, Encoding.UTF8, "application/json") }, ifMatch);
+        HttpRequestMessage Propose(string ifMatch,
+            string json = "{\"score\":0,\"rationale\":\"r\",\"evidenceIds\":[\"e1\"],\"rubricVersion\":1}") =>
+            WithIfMatch(new(HttpMethod.Post, Cell + "/proposals") { Content = new StringContent(json, Encoding.UTF8, "application/json") },
+                ifMatch);
         Assert.Equal(HttpStatusCode.Conflict, (await client.SendAsync(Propose("\"1\""))).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await client.SendAsync(Propose("yesterday"))).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await client.SendAsync(Propose("\"2\"", "{\"score\": \"high\""))).StatusCode);
         var invalid = await client.SendAsync(Propose("\"2\"", "{\"score\":3,\"rationale\":\"\",\"evidenceIds\":[],\"rubricVersion\":0}"));
         Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
-        var fields = (await invalid.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").EnumerateObject().Select(p => p.Name).ToHashSet();
+        var fields = (await invalid.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").EnumerateObject().Select(p
+            => p.Name).ToHashSet();
         Assert.Superset(new HashSet<string> { "score", "rationale", "rubricVersion" }, fields);
         Assert.Equal(HttpStatusCode.Created, (await client.SendAsync(Propose("\"2\""))).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/cycles/2024-apulia/commitments/77")).StatusCode);
         Assert.Equal(HttpStatusCode.UnprocessableEntity,
-            (await client.PostAsJsonAsync("/cycles/2024-apulia/commitments/19/assessments/DE/proposals", World.Proposal("DE", 0, "e9"))).StatusCode);
+            (await client.PostAsJsonAsync("/cycles/2024-apulia/commitments/19/assessments/DE/proposals", World.Proposal("DE", 0,
+                "e9"))).StatusCode);
     }
 
     private static HttpRequestMessage WithIfMatch(HttpRequestMessage request, string value)
@@ -158,6 +166,8 @@ public sealed class HttpApiTests(AppFixture app) : WriteSideTest(app)
         Assert.Equal(("none", "0"), (why.GetProperty("before").GetString(), why.GetProperty("after").GetString()));
         Assert.Equal(HttpStatusCode.BadRequest, (await viewer.GetAsync(Cell + "/explanation?from=someday&to=interim")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await viewer.GetAsync("/cycles/2024-apulia/stale-approvals")).StatusCode);
-        Assert.Equal("0", (await viewer.GetFromJsonAsync<JsonElement>("/cycles/2024-apulia/scores")).GetProperty("commitments")[0].GetProperty("cells")[0].GetProperty("display").GetString());
+        Assert.Equal("0",
+            (await viewer.GetFromJsonAsync<JsonElement>("/cycles/2024-apulia/scores"))
+                .GetProperty("commitments")[0].GetProperty("cells")[0].GetProperty("display").GetString());
     }
 }

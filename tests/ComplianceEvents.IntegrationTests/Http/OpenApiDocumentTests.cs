@@ -20,7 +20,8 @@ public sealed class OpenApiDocumentTests(AppFixture app) : HostTest(app)
     public async Task every_protected_operation_declares_bearer_and_every_error_it_can_answer_as_problem_json()
     {
         var doc = await Document();
-        Assert.Equal("bearer", doc.GetProperty("components").GetProperty("securitySchemes").GetProperty("bearer").GetProperty("scheme").GetString());
+        Assert.Equal("bearer",
+            doc.GetProperty("components").GetProperty("securitySchemes").GetProperty("bearer").GetProperty("scheme").GetString());
         foreach (var path in doc.GetProperty("paths").EnumerateObject().Where(p => !Open.Contains(p.Name)))
         foreach (var op in path.Value.EnumerateObject())
         {
@@ -29,7 +30,8 @@ public sealed class OpenApiDocumentTests(AppFixture app) : HostTest(app)
             Assert.False(string.IsNullOrWhiteSpace(op.Value.GetProperty("summary").GetString()), name);
             var responses = op.Value.GetProperty("responses");
             foreach (var status in new[] { "400", "401", "403", "404", "409", "503" })
-                Assert.True(responses.GetProperty(status).GetProperty("content").TryGetProperty("application/problem+json", out _), $"{name} {status}");
+                Assert.True(responses.GetProperty(status).GetProperty("content").TryGetProperty("application/problem+json", out _),
+                    $"{name} {status}");
             Assert.True(responses.GetProperty("401").GetProperty("headers").TryGetProperty("WWW-Authenticate", out _), name);
             Assert.False(responses.TryGetProperty("500", out _), name);
         }
@@ -55,7 +57,8 @@ public sealed class OpenApiDocumentTests(AppFixture app) : HostTest(app)
         Assert.DoesNotContain("expectedVersion", required);
         Assert.Equal(JsonValueKind.Object, propose.GetProperty("example").ValueKind);
 
-        var evidence = Body("/cycles/{cycleId}/commitments/{commitmentId}/assessments/{memberCode}/evidence", "post").GetProperty("schema").GetProperty("properties");
+        var evidence = Body("/cycles/{cycleId}/commitments/{commitmentId}/assessments/{memberCode}/evidence",
+            "post").GetProperty("schema").GetProperty("properties");
         Assert.Equal(20, evidence.GetProperty("citations").GetProperty("maxItems").GetInt32());
         var citation = evidence.GetProperty("citations").GetProperty("items").GetProperty("properties");
         Assert.Equal("uri", citation.GetProperty("url").GetProperty("format").GetString());
@@ -111,7 +114,8 @@ public sealed class OpenApiDocumentTests(AppFixture app) : HostTest(app)
         await File.WriteAllTextAsync(file, await App.Factory.CreateClient().GetStringAsync("/openapi/v1.json"));
         var ruleset = Path.Combine(dir.FullName, ".spectral.yaml");
         await File.WriteAllTextAsync(ruleset, "extends: [\"spectral:oas\"]\n");
-        var start = new ProcessStartInfo(bin, string.Format(arguments, file, ruleset)) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = dir.FullName };
+        var start = new ProcessStartInfo(bin, string.Format(arguments, file, ruleset)) { RedirectStandardOutput = true,
+            RedirectStandardError = true, WorkingDirectory = dir.FullName };
         start.Environment["REDOCLY_TELEMETRY"] = "off";
         start.Environment["REDOCLY_SUPPRESS_UPDATE_NOTICE"] = "true";
         using var process = Process.Start(start)!;

@@ -34,16 +34,21 @@ public sealed class RoleMatrixTests(AppFixture app) : WriteSideTest(app)
     private static readonly (string Name, HttpMethod Method, string Route, object Body, string[] Allowed)[] Matrix =
     [
         ("open cycle", HttpMethod.Post, "/cycles", OpeningCycleTests.Apulia("2025-kananaskis"), [Director]),
-        ("set window", HttpMethod.Put, "/cycles/2024-apulia/windows/final", new SetReportWindow("", ReportKind.Final, new(2024, 6, 15), new(2025, 6, 1)), [Director]),
+        ("set window", HttpMethod.Put, "/cycles/2024-apulia/windows/final", new SetReportWindow("", ReportKind.Final, new(2024, 6, 15),
+            new(2025, 6, 1)), [Director]),
         ("amend cycle", HttpMethod.Post, "/cycles/2024-apulia/amendments",
-            new AmendCycle("", "G7 Apulia Summit", "Borgo Egnazia", "Italy", new(2024, 6, 13), new(2024, 6, 15), null, "Venue"), [Director]),
+            new AmendCycle("", "G7 Apulia Summit", "Borgo " +
+                "Egnazia", "Italy", new(2024, 6, 13), new(2024, 6, 15), null, "Venue"), [Director]),
         ("select commitment", HttpMethod.Post, "/cycles/2024-apulia/commitments",
-            new SelectCommitment("", "20", 20, "Cybersecurity", "Countering Malicious Behaviour", "We will ...", "Communiqué", "lea"), [Director]),
+            new SelectCommitment("", "20", 20, "Cybersecurity", "Countering Malicious Behaviour", "We will " +
+                "...", "Communiqué", "lea"), [Director]),
         ("renumber", HttpMethod.Post, C19 + "/renumbering", new RenumberCommitment("", "", 21, "Renumbered"), [Director]),
         ("mark n/a", HttpMethod.Post, C19 + "/not-applicable/JP", new MarkMemberNotApplicable("", "", "", "Not party"), [Lead, Director]),
-        ("revise rubric", HttpMethod.Post, C19 + "/rubrics/revisions", new ReviseRubric("", "", World.Rubric19, "Wording"), [Lead, Director]),
+        ("revise rubric", HttpMethod.Post, C19 + "/rubrics/revisions", new ReviseRubric("", "", World.Rubric19, "Wording"), [Lead,
+            Director]),
         ("record evidence", HttpMethod.Post, Cell + "/evidence", World.Evidence("CA", new DateOnly(2024, 8, 1)), [Analyst, Director]),
-        ("propose", HttpMethod.Post, "/cycles/2024-apulia/commitments/19/assessments/DE/proposals", World.Proposal("DE", 0), [Analyst, Director]),
+        ("propose", HttpMethod.Post, "/cycles/2024-apulia/commitments/19/assessments/DE/proposals", World.Proposal("DE", 0), [Analyst,
+            Director]),
         ("approve", HttpMethod.Post, Cell + "/proposals/p1/approval", new { }, [Lead, Director]),
         ("publish report", HttpMethod.Post, "/cycles/2024-apulia/reports/interim/editions", new { }, [Editor, Director]),
     ];
@@ -61,11 +66,13 @@ public sealed class RoleMatrixTests(AppFixture app) : WriteSideTest(app)
             foreach (var role in new[] { Analyst, Lead, Director, Editor, Viewer }.OrderBy(r => allowed.Contains(r)))
             {
                 var before = await App.EventCount();
-                var response = await As(role).SendAsync(new HttpRequestMessage(method, route) { Content = JsonContent.Create(body, body.GetType(), options: ApiJson.Options) });
+                var response = await As(role).SendAsync(new HttpRequestMessage(method, route) { Content = JsonContent.Create(body,
+                    body.GetType(), options: ApiJson.Options) });
                 var status = (int)response.StatusCode;
                 if (allowed.Contains(role))
                 {
-                    if (status is 401 or 403 or >= 500) failures.Add($"{name} as {role}: expected allowed, got {status} {await response.Content.ReadAsStringAsync()}");
+                    if (status is 401 or 403 or >= 500) failures.Add($"{name} as {role}: expected allowed, got {status} " +
+                        $"{await response.Content.ReadAsStringAsync()}");
                 }
                 else
                 {

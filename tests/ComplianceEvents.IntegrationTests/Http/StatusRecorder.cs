@@ -21,7 +21,8 @@ public sealed class StatusRecorder : IStartupFilter
         {
             await nextMiddleware(http);
             if (http.GetEndpoint() is RouteEndpoint endpoint)
-                Seen.AddOrUpdate((http.Request.Method, "/" + endpoint.RoutePattern.RawText!.TrimStart('/'), http.Response.StatusCode), 1, (_, n) => n + 1);
+                Seen.AddOrUpdate((http.Request.Method, "/" + endpoint.RoutePattern.RawText!.TrimStart('/'), http.Response.StatusCode), 1,
+                    (_, n) => n + 1);
         });
         next(app);
     };

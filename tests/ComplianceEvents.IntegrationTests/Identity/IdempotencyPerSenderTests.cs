@@ -14,7 +14,8 @@ public sealed class IdempotencyPerSenderTests(AppFixture app) : WriteSideTest(ap
     private const string Cell = $"/cycles/{World.Cycle}/commitments/{World.C19}/assessments/CA";
 
     private static HttpRequestMessage Post(string path, object body, string key) =>
-        new(HttpMethod.Post, path) { Content = JsonContent.Create(body, body.GetType(), options: ApiJson.Options), Headers = { { "Idempotency-Key", key } } };
+        new(HttpMethod.Post, path) { Content = JsonContent.Create(body, body.GetType(), options: ApiJson.Options),
+            Headers = { { "Idempotency-Key", key } } };
 
     [Fact]
     public async Task a_viewer_resending_an_analysts_key_and_body_is_403_and_appends_nothing()
@@ -74,7 +75,8 @@ public sealed class IdempotencyPerSenderTests(AppFixture app) : WriteSideTest(ap
         var users = new[] { World.Analyst, World.OtherAnalyst };
         // Eight concurrent sends: four per user, same key, same body.
         var sends = Enumerable.Range(0, 8).Select(i => users[i % 2]).Select(user => Task.Run(async () =>
-            (User: user, Result: await App.Send(World.Evidence("CA", new DateOnly(2024, 7, 12)), user, World.AnalystRoles, "shared-key")))).ToList();
+            (User: user, Result: await App.Send(World.Evidence("CA", new DateOnly(2024, 7, 12)), user, World.AnalystRoles,
+                "shared-key")))).ToList();
         var results = await Task.WhenAll(sends);
 
         Assert.All(results, r => Assert.True(r.Result.IsAccepted, $"{r.User}: {r.Result.Outcome} {r.Result.Rule} {r.Result.Message}"));

@@ -34,7 +34,7 @@ public sealed class AllOrNothingMatrixTests(AppFixture app) : HostTest(app)
         string.Concat(Enumerable.Range(from, count).Select(i => $"2013-lough-erne,{i},Trade,Commitment {i},1,0,+1,0,-1,1,1,0\n"));
 
     [Fact]
-    public async Task a_row_that_would_change_the_approved_scores_of_an_existing_commitment_is_refused_naming_its_line_and_nothing_is_appended()
+    public async Task a_row_changing_an_existing_commitments_approved_scores_is_refused_naming_its_line_and_appends_nothing()
     {
         await ImportSeed(); // commitment 19 of 2024-apulia: evidence-backed approvals 0,0,0,0,0,+1,+1,+1
         var events = await App.EventCount();
@@ -127,7 +127,8 @@ public sealed class AllOrNothingMatrixTests(AppFixture app) : HostTest(app)
             var report = await new DatasetImporter(scope.ServiceProvider.GetRequiredService<IMessageBus>()).Import(json);
             Assert.True(report.Succeeded, report.Summary());
         }
-        await NothingButTheMarkerWasPublished(host, World.Evidence("CA", new DateOnly(2024, 7, 12)) with { EvidenceId = "marker" }, World.Analyst,
+        await NothingButTheMarkerWasPublished(host, World.Evidence("CA", new DateOnly(2024, 7, 12)) with { EvidenceId = "marker" },
+            World.Analyst,
             "EvidenceRecordedV1");
     }
 

@@ -25,7 +25,8 @@ public sealed class ImportCliTests(AppFixture app) : HostTest(app)
         Assert.Contains("+0.38 (69%)", output);
 
         var bad = Path.Combine(Path.GetTempPath(), $"bad-{Guid.NewGuid():N}.csv");
-        await File.WriteAllTextAsync(bad, "cycle,commitment,area,text,CA,FR\n2013-lough-erne,1,Trade,Open markets,1,0\n2013-lough-erne,2,Health,Polio,1,x\n");
+        await File.WriteAllTextAsync(bad, "cycle,commitment,area,text,CA,FR\n2013-lough-erne,1,Trade,Open " +
+            "markets,1,0\n2013-lough-erne,2,Health,Polio,1,x\n");
         var events = await App.EventCount();
         (exit, _, error) = await Cli("import", bad);
         Assert.NotEqual(0, exit);
@@ -39,5 +40,6 @@ public sealed class ImportCliTests(AppFixture app) : HostTest(app)
 public sealed class Cli(AppFixture app)
 {
     public Task<(int Exit, string Out, string Err)> Run(params string[] args) =>
-        ProductProcess.Run(Repo.Root, new Dictionary<string, string?> { [$"ConnectionStrings__{Persistence.ConnectionStringName}"] = app.ConnectionString }, args);
+        ProductProcess.Run(Repo.Root, new Dictionary<string,
+            string?> { [$"ConnectionStrings__{Persistence.ConnectionStringName}"] = app.ConnectionString }, args);
 }

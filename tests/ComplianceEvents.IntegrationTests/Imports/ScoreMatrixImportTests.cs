@@ -16,7 +16,8 @@ public sealed class ScoreMatrixImportTests(AppFixture app) : HostTest(app)
     }
 
     public static ScoreMatrixImporter Importer(IServiceProvider services) =>
-        new(services.GetRequiredService<IDocumentStore>(), services.GetRequiredService<Infrastructure.CommandValidators>(), TimeProvider.System);
+        new(services.GetRequiredService<IDocumentStore>(), services.GetRequiredService<Infrastructure.CommandValidators>(),
+            TimeProvider.System);
 
     [Fact]
     public async Task historical_rows_become_commitments_with_approved_scores_and_na_cells()

@@ -31,7 +31,8 @@ public sealed class CrashAfterCommitTests(AppFixture app) : HostTest(app)
         var key = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
 
         using var product = await ProductProcess.Start(App.ConnectionString, key, inbound, outbound);
-        await Eventually(() => Scalar<long>($"select count(*) from information_schema.tables where table_schema || '.' || table_name = '{queueTable}'"),
+        await Eventually(() => Scalar<long>($"select count(*) from information_schema.tables where table_schema || '.' || table_name = " +
+            $"'{queueTable}'"),
             n => n == 1, "the product process to create its outbound queue table");
 
         // Hold the outbound queue table: the product can commit the command but not move its envelope into the queue.
@@ -48,7 +49,8 @@ public sealed class CrashAfterCommitTests(AppFixture app) : HostTest(app)
         await Eventually(() => Scalar<long>("select count(*) from compliance.mt_events where type = 'evidence_recorded'"), n => n == 1,
             "the evidence to commit");
         await Eventually(() => Scalar<long>(
-            $"select count(*) from compliance.wolverine_outgoing_envelopes where message_type = 'EvidenceRecordedV1' and destination like '%{EnvelopeActors.QueueName(outbound)}%'"),
+            $"select count(*) from compliance.wolverine_outgoing_envelopes where message_type = 'EvidenceRecordedV1' and destination " +
+                $"like '%{EnvelopeActors.QueueName(outbound)}%'"),
             n => n == 1, "the outbox envelope to commit with the event");
 
         await using (var count = new NpgsqlCommand($"select count(*) from {queueTable}", blocker, lockTx))
@@ -58,7 +60,8 @@ public sealed class CrashAfterCommitTests(AppFixture app) : HostTest(app)
         // next write, and a statement blocked on the lock would still complete on the client's behalf).
         product.Kill();
         await using (var terminate = new NpgsqlCommand(
-            $"select count(pg_terminate_backend(pid)) from pg_stat_activity where application_name = '{ProductProcess.ApplicationName}'", blocker, lockTx))
+            $"select count(pg_terminate_backend(pid)) from pg_stat_activity where application_name = " +
+                $"'{ProductProcess.ApplicationName}'", blocker, lockTx))
             await terminate.ExecuteScalarAsync();
         await lockTx.RollbackAsync();
         _ = posting.ContinueWith(t => t.Exception, TaskScheduler.Default); // the killed process never answers, or answered 201 already
@@ -77,7 +80,8 @@ public sealed class CrashAfterCommitTests(AppFixture app) : HostTest(app)
         Assert.Equal(1, await Scalar<long>($"select count(*) from {queueTable} where message_type = 'EvidenceRecordedV1'"));
         Assert.Equal(1, await Scalar<long>("select count(*) from compliance.mt_events where type = 'evidence_recorded'"));
         await Eventually(() => Scalar<long>(
-            $"select count(*) from compliance.wolverine_outgoing_envelopes where destination like '%{EnvelopeActors.QueueName(outbound)}%'"),
+            $"select count(*) from compliance.wolverine_outgoing_envelopes where destination like " +
+                $"'%{EnvelopeActors.QueueName(outbound)}%'"),
             n => n == 0, "the outbox to be empty once delivered");
     }
 
@@ -112,7 +116,8 @@ public sealed class CrashAfterCommitTests(AppFixture app) : HostTest(app)
         {
             var port = Infrastructure.LocalPostgres.FreePort();
             var workDir = Directory.CreateTempSubdirectory("compliance-crash-").FullName;
-            var info = new ProcessStartInfo("dotnet") { WorkingDirectory = workDir, RedirectStandardOutput = true, RedirectStandardError = true };
+            var info = new ProcessStartInfo("dotnet") { WorkingDirectory = workDir, RedirectStandardOutput = true,
+                RedirectStandardError = true };
             info.ArgumentList.Add(typeof(Program).Assembly.Location);
             info.Environment["ConnectionStrings__Marten"] = new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = ApplicationName }.ConnectionString;
             info.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
@@ -131,14 +136,16 @@ public sealed class CrashAfterCommitTests(AppFixture app) : HostTest(app)
             var deadline = DateTime.UtcNow.AddSeconds(90);
             while (true)
             {
-                if (process.HasExited) throw new Xunit.Sdk.XunitException($"The product process exited with {process.ExitCode}:\n{product.Output}");
+                if (process.HasExited) throw new Xunit.Sdk.XunitException($"The product process exited with " +
+                    $"{process.ExitCode}:\n{product.Output}");
                 try
                 {
                     if ((await health.GetAsync("/health")).StatusCode == HttpStatusCode.OK) return product;
                 }
                 catch (HttpRequestException) { }
                 catch (TaskCanceledException) { }
-                if (DateTime.UtcNow > deadline) throw new Xunit.Sdk.XunitException($"The product process did not become healthy:\n{product.Output}");
+                if (DateTime.UtcNow > deadline) throw new Xunit.Sdk.XunitException($"The product process did not become " +
+                    $"healthy:\n{product.Output}");
                 await Task.Delay(250);
             }
         }

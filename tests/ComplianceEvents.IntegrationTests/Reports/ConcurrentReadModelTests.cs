@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using ComplianceEvents.Assessments;
+using ComplianceEvents.Commitments;
 using ComplianceEvents.Commitments.ChangingApplicability;
 using ComplianceEvents.Commitments.SelectingCommitment;
 using Marten;
@@ -42,14 +43,16 @@ public sealed class ConcurrentReadModelTests(AppFixture app) : WriteSideTest(app
             // A new proposal on each of the eight cells, then eight approvals at once, each on its own stream, while
             // N/A marks and restorations hit the commitment's stream at the same time.
             var proposals = new Dictionary<string, string>();
-            var commitment = await Load<ComplianceEvents.Commitments.Commitment>(ComplianceEvents.Commitments.Commitment.StreamKey(World.Cycle, World.C19));
+            var commitment = await Load<Commitment>(Commitment.StreamKey(World.Cycle, World.C19));
             foreach (var m in Members.Where(commitment.IsApplicable))
-                proposals[m] = (await Load<Assessment>(Assessment.StreamKey(World.Cycle, World.C19, m))).Pending?.ProposalId // refused last round: N/A won the race
+                proposals[m] = (await Load<Assessment>(Assessment.StreamKey(World.Cycle, World.C19,
+                    m))).Pending?.ProposalId // refused last round: N/A won the race
                     ?? (await World.Expect(World.AsAnalyst(World.Proposal(m, random.Next(-1, 2), "e1")))).ResourceId!;
             var approvals = proposals.Keys.Select(m => director.PostAsJsonAsync(
                 $"/cycles/{World.Cycle}/commitments/{World.C19}/assessments/{m}/proposals/{proposals[m]}/approval", new { })).ToList();
             var applicability = Enumerable.Range(0, 6).Select(i => App.Send(i % 2 == 0
-                    ? new MarkMemberNotApplicable(World.Cycle, World.C19, Members[(round + i) % Members.Length], "Not a party to this commitment.")
+                    ? new MarkMemberNotApplicable(World.Cycle, World.C19, Members[(round + i) % Members.Length],
+                        "Not a party to this commitment.")
                     : new RestoreMemberApplicability(World.Cycle, World.C19, Members[(round + i - 1) % Members.Length], "Party after all."),
                 World.Director, World.DirectorRoles)).ToList();
 
@@ -63,7 +66,8 @@ public sealed class ConcurrentReadModelTests(AppFixture app) : WriteSideTest(app
             foreach (var result in await Task.WhenAll(applicability))
             {
                 // Marking a member that a concurrent command already marked is a rule refusal, a lost race after three tries a conflict.
-                Assert.True(result.Outcome is Outcome.Accepted or Outcome.Conflict or Outcome.Rejected, $"{result.Outcome} {result.Rule}: {result.Message}");
+                Assert.True(result.Outcome is Outcome.Accepted or Outcome.Conflict or Outcome.Rejected,
+                    $"{result.Outcome} {result.Rule}: {result.Message}");
                 if (result.Outcome == Outcome.Conflict) lostRaces++;
             }
 
@@ -89,7 +93,8 @@ public sealed class ConcurrentReadModelTests(AppFixture app) : WriteSideTest(app
         using var scores = JsonDocument.Parse(await client.GetStringAsync($"/cycles/{World.Cycle}/scores"));
         foreach (var row in scores.RootElement.GetProperty("commitments").EnumerateArray())
             foreach (var cell in row.GetProperty("cells").EnumerateArray())
-                Assert.Equal(Expected(row.GetProperty("commitmentId").GetString()!, cell.GetProperty("member").GetString()!), cell.GetProperty("display").GetString());
+                Assert.Equal(Expected(row.GetProperty("commitmentId").GetString()!, cell.GetProperty("member").GetString()!),
+                    cell.GetProperty("display").GetString());
 
         var drift = await Drift.Check(World.Cycle);
         Assert.True(drift.Clean, string.Join("\n", drift.Drifts));
@@ -120,7 +125,8 @@ public sealed class ConcurrentReadModelTests(AppFixture app) : WriteSideTest(app
         await Task.Delay(300);
         for (var e = 1; e <= 10; e++)
         {
-            var result = await App.Send(new PublishReport(World.Cycle, ReportKind.Interim, e == 1 ? null : $"Correction {e}"), "chair", [Roles.Editor]);
+            var result = await App.Send(new PublishReport(World.Cycle, ReportKind.Interim, e == 1 ? null : $"Correction {e}"), "chair",
+                [Roles.Editor]);
             Assert.True(result.IsAccepted, $"{result.Outcome} {result.Rule}: {result.Message}");
             published.Add(e);
 
@@ -180,9 +186,11 @@ public sealed class ConcurrentReadModelTests(AppFixture app) : WriteSideTest(app
         using var problem = JsonDocument.Parse(await beyond.Content.ReadAsStringAsync());
         Assert.Equal("not-settled", problem.RootElement.GetProperty("title").GetString());
         Assert.True(problem.RootElement.GetProperty("errors").TryGetProperty("asOfSequence", out _));
-        var future = await reader.GetAsync($"/cycles/{World.Cycle}/report?asOfTime={Uri.EscapeDataString(DateTimeOffset.UtcNow.AddHours(1).ToString("O"))}");
+        var inAnHour = Uri.EscapeDataString(DateTimeOffset.UtcNow.AddHours(1).ToString("O"));
+        var future = await reader.GetAsync($"/cycles/{World.Cycle}/report?asOfTime={inAnHour}");
         Assert.Equal(HttpStatusCode.Conflict, future.StatusCode);
-        var explainFuture = await reader.GetAsync($"/cycles/{World.Cycle}/commitments/{World.C19}/assessments/CA/explanation?from=0&to={horizon.Known.Sequence + 1000}");
+        var explainFuture = await reader.GetAsync(
+            $"/cycles/{World.Cycle}/commitments/{World.C19}/assessments/CA/explanation?from=0&to={horizon.Known.Sequence + 1000}");
         Assert.Equal(HttpStatusCode.Conflict, explainFuture.StatusCode);
     }
 
@@ -200,7 +208,8 @@ public sealed class ConcurrentReadModelTests(AppFixture app) : WriteSideTest(app
         await Sql($"update compliance.mt_doc_assessment set data = jsonb_set(data, '{{Approved,Score}}', '-1') where id = '{fr}'");
         await Sql($"delete from compliance.mt_doc_commitment where id = 'commitment:{World.Cycle}:{World.C19}'");
         await Sql($"insert into compliance.mt_doc_cellscore (id, data, mt_dotnet_type, mt_version, mt_last_modified) " +
-                  $"select 'assessment:{World.Cycle}:{World.C19}:XX', data, mt_dotnet_type, mt_version, mt_last_modified from compliance.mt_doc_cellscore where id = '{ca}'");
+                  $"select 'assessment:{World.Cycle}:{World.C19}:XX', data, mt_dotnet_type, mt_version, mt_last_modified from " +
+                      $"compliance.mt_doc_cellscore where id = '{ca}'");
 
         var report = await Drift.Check();
         var found = report.Drifts.Select(d => $"{d.ReadModel} {d.Id} {d.Problem}").Order(StringComparer.Ordinal).ToList();
@@ -242,13 +251,15 @@ public sealed class ConcurrentReadModelTests(AppFixture app) : WriteSideTest(app
         for (var round = 0; round < 3; round++)
         {
             var number = 30 + round;
-            var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => World.AsDirector(new SelectCommitment(World.Cycle, $"c{round}-{i}", number,
+            var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => World.AsDirector(new SelectCommitment(World.Cycle,
+                $"c{round}-{i}", number,
                 "Health", $"Commitment {i}", "We will act.", "G7 Apulia Leaders' Communique", World.Lead, World.Director))));
             Assert.Single(results, r => r.IsAccepted);
             Assert.All(results.Where(r => !r.IsAccepted), r => Assert.Equal("number-taken", r.Rule));
         }
         await using var session = App.Store.QuerySession();
-        var numbers = (await session.Query<ComplianceEvents.Commitments.Commitment>().Where(c => c.CycleId == World.Cycle).ToListAsync()).Select(c => c.Number).ToList();
+        var numbers = (await session.Query<ComplianceEvents.Commitments.Commitment>().Where(c
+            => c.CycleId == World.Cycle).ToListAsync()).Select(c => c.Number).ToList();
         Assert.Equal(numbers.Distinct().Count(), numbers.Count);
         Assert.Equal(4, numbers.Count);
         Assert.True((await Drift.Check(World.Cycle)).Clean);

@@ -9,7 +9,8 @@ using ComplianceEvents.Reports.PublishingReport;
 
 namespace ComplianceEvents.IntegrationTests.Reports;
 
-/// <summary>DESIGN 1.2 rule 11 end to end: the interim report, `scores --kind`, editions and explain count only scores whose evidence is in the window.</summary>
+/// <summary>DESIGN 1.2 rule 11 end to end: the interim report, `scores --kind`, editions and explain count only scores whose evidence is in
+/// the window.</summary>
 public sealed class WindowScoreTests(AppFixture app) : WriteSideTest(app)
 {
     [Fact]
@@ -27,7 +28,8 @@ public sealed class WindowScoreTests(AppFixture app) : WriteSideTest(app)
         var reader = App.Client("reader", Roles.Analyst);
         var md = await reader.GetStringAsync($"/cycles/{World.Cycle}/report?kind=interim");
         Assert.Contains("### Canada: 0\n", md);
-        Assert.Contains("rests on evidence outside the interim window 2024-06-15..2024-12-20: e2 (2025-01-10); shown: the earlier approval 0 (p1)", md);
+        Assert.Contains("rests on evidence outside the interim window 2024-06-15..2024-12-20: e2 (2025-01-10); shown: the earlier " +
+            "approval 0 (p1)", md);
         Assert.Contains("### France: not yet scored\n", md);
         Assert.Contains("no earlier approval rests only on evidence in the window", md);
         Assert.Contains("| 19. Migration and Refugees: Preventing Migrant Smuggling and Trafficking | 0 |  |", md);
@@ -35,7 +37,8 @@ public sealed class WindowScoreTests(AppFixture app) : WriteSideTest(app)
         using (var interim = JsonDocument.Parse(await reader.GetStringAsync($"/cycles/{World.Cycle}/scores?kind=interim")))
         using (var now = JsonDocument.Parse(await reader.GetStringAsync($"/cycles/{World.Cycle}/scores")))
         {
-            string Cell(JsonDocument d, int i) => d.RootElement.GetProperty("commitments")[0].GetProperty("cells")[i].GetProperty("display").GetString()!;
+            string Cell(JsonDocument d, int i)
+                => d.RootElement.GetProperty("commitments")[0].GetProperty("cells")[i].GetProperty("display").GetString()!;
             Assert.Equal(("0", ""), (Cell(interim, 0), Cell(interim, 1)));
             Assert.Equal(("+1", "+1"), (Cell(now, 0), Cell(now, 1)));
         }
@@ -48,7 +51,8 @@ public sealed class WindowScoreTests(AppFixture app) : WriteSideTest(app)
         var last = await LastSequence();
         using var explained = JsonDocument.Parse(await reader.GetStringAsync(
             $"/cycles/{World.Cycle}/commitments/{World.C19}/assessments/CA/explanation?from=interim:1&to={last}"));
-        Assert.Equal(("0", "+1"), (explained.RootElement.GetProperty("before").GetString(), explained.RootElement.GetProperty("after").GetString()));
+        Assert.Equal(("0", "+1"), (explained.RootElement.GetProperty("before").GetString(),
+            explained.RootElement.GetProperty("after").GetString()));
 
         var cli = await new Imports.Cli(App).Run("scores", World.Cycle, "--kind", "interim");
         Assert.True(cli.Exit == 0, cli.Err);

@@ -17,7 +17,8 @@ public sealed class IdentityTests
     private static readonly Cycle Apulia = Cycle.Create(new CycleOpened("2024-apulia", "G7 Apulia", "Apulia", "Italy",
         new(2024, 6, 13), new(2024, 6, 15), [new("CA", "Canada")]));
 
-    private static readonly Commitment C19 = Commitment.Create(new CommitmentSelected("2024-apulia", "19", 19, "Migration", "Smuggling", "text",
+    private static readonly Commitment C19 = Commitment.Create(new CommitmentSelected("2024-apulia", "19", 19, "Migration", "Smuggling",
+        "text",
             "source", [], [], [], [], [], "anali", "michal"))
         .Apply(new RubricPublished("2024-apulia", "19", new Rubric(1, "No action.", "Partial.", "Full.", [])));
 
@@ -52,7 +53,8 @@ public sealed class IdentityTests
         Assert.All(Reviews(Pending("tiantian", ["tiantian", "ryan"]), coAnalyst),
             d => Assert.Equal((Outcome.Forbidden, "separation-of-duties"), (d.Violation?.Outcome, d.Violation?.Rule)));
         // Someone not named on it may.
-        Assert.All(Reviews(Pending("tiantian", ["tiantian", "ryan"]), new Actor("michal", [Roles.ComplianceDirector])), d => Assert.Null(d.Violation));
+        Assert.All(Reviews(Pending("tiantian", ["tiantian", "ryan"]), new Actor("michal", [Roles.ComplianceDirector])), d
+            => Assert.Null(d.Violation));
     }
 
     [Fact]
@@ -67,7 +69,8 @@ public sealed class IdentityTests
     public void a_proposal_names_its_co_analysts_normalised_once_without_repeating_the_proposer()
     {
         var state = Assessment.Create(new AssessmentOpened("2024-apulia", "19", "CA"));
-        var decision = ProposeScoreHandler.Decide(new("2024-apulia", "19", "CA", 0, "Partial.", [], 1, CoAnalysts: [" Tiantian ", "ryan ", "Ryan"]),
+        var decision = ProposeScoreHandler.Decide(new("2024-apulia", "19", "CA", 0, "Partial.", [], 1, CoAnalysts: [" Tiantian ", "ryan ",
+            "Ryan"]),
             new Cell(Apulia, C19, "CA", state, new Actor(" tiantian ", [Roles.Analyst]), Now));
         var proposed = Assert.IsType<ScoreProposed>(Assert.Single(decision.Events));
         Assert.Equal("tiantian", proposed.ProposedBy);

@@ -42,7 +42,8 @@ public sealed class CsvTests
     [Fact]
     public void an_unterminated_quote_names_the_line_it_opened_on()
     {
-        var (_, _, errors) = ScoreMatrixImporter.Parse("cycle,commitment,area,text,CA,FR\n2013-x,1,A,T,1,0\n2013-x,2,A,\"Open, markets,1,0\n2013-x,3,A,T,1,0\n");
+        var (_, _, errors) = ScoreMatrixImporter.Parse("cycle,commitment,area,text,CA,FR\n2013-x,1,A,T,1,0\n2013-x,2,A,\"Open, " +
+            "markets,1,0\n2013-x,3,A,T,1,0\n");
         Assert.Equal("line 3: a quoted field opened on this line is never closed (a \" is missing)", Assert.Single(errors));
     }
 
@@ -70,7 +71,8 @@ public sealed class CsvTests
         var title = ScoreMatrix.DeriveTitle(text);
         Assert.True(title.Length <= ScoreMatrix.TitleLimit);
         Assert.Equal(string.Concat(Enumerable.Repeat("abcdefghi ", 29)).TrimEnd() + "…", title);
-        var (_, rows, _) = ScoreMatrixImporter.Parse("cycle,commitment,area,text,title,CA\n2013-x,1,A,Long text,Short,1\n2013-x,2,A,Long text,,1\n");
+        var (_, rows,
+            _) = ScoreMatrixImporter.Parse("cycle,commitment,area,text,title,CA\n2013-x,1,A,Long text,Short,1\n2013-x,2,A,Long text,,1\n");
         Assert.Equal(["Short", "Long text"], rows.Select(r => r.Title));
     }
 }

@@ -2,7 +2,8 @@ using ComplianceEvents.Reports.CheckingDrift;
 
 namespace ComplianceEvents.Tests.Reports;
 
-/// <summary>The drift check's comparison: jsonb reorders object keys, so equal documents must compare equal whatever their key order.</summary>
+/// <summary>The drift check's comparison: jsonb reorders object keys, so equal documents must compare equal whatever their key
+/// order.</summary>
 public sealed class DriftComparisonTests
 {
     [Fact]

@@ -15,7 +15,8 @@ public sealed class HtmlRendererTests
         Assert.Contains("Prepared by Jacob Rudolph and Angus MacKellar", html);
         Assert.Contains("Edition 2 \u2014 correction: Canada&#39;s score was corrected", html);
         Assert.Contains("<td class=\"score\">+0.50 (75%)</td></tr>", html);         // commitment and overall average
-        Assert.Contains("<tr><th>Average</th><td class=\"score\">0.00</td><td class=\"score\">+1.00</td><td class=\"score\">N/A</td>", html);
+        Assert.Contains("<tr><th>Average</th><td class=\"score\">0.00</td><td class=\"score\">+1.00</td><td " +
+            "class=\"score\">N/A</td>", html);
         Assert.Contains("<tr><td>United Kingdom</td><td class=\"score\">+1.00 (100%)</td></tr>", html);
         Assert.Contains("members: 1.00</p>", html);
         Assert.Contains("<td class=\"score\" colspan=\"3\">N/A</td>", html);
@@ -28,13 +29,18 @@ public sealed class HtmlRendererTests
     public void member_sections_encode_text_and_number_footnotes_through_the_document()
     {
         var html = HtmlRenderer.Render(SampleReport.Model());
-        Assert.Contains("(fewer than &lt;5 days&gt; before &amp; after).<sup><a href=\"#fn-2\" id=\"fnref-2\">2</a>, <a href=\"#fn-3\" id=\"fnref-3\">3</a></sup></p>", html);
-        Assert.Contains("<ol class=\"footnotes\" start=\"1\">\n<li id=\"fn-1\">Counter, Merriam-Webster (Springfield) n.d. Access Date: 12 September 2024. " +
+        Assert.Contains("(fewer than &lt;5 days&gt; before &amp; after).<sup><a href=\"#fn-2\" id=\"fnref-2\">2</a>, <a href=\"#fn-3\" " +
+            "id=\"fnref-3\">3</a></sup></p>", html);
+        Assert.Contains("<ol class=\"footnotes\" start=\"1\">\n<li id=\"fn-1\">Counter, Merriam-Webster (Springfield) n.d. Access Date: " +
+            "12 September 2024. " +
             "<a href=\"https://www.merriam-webster.com/dictionary/counter\">", html);
-        Assert.Contains("<li id=\"fn-2\">The 2024 U.S.\u2014Canada Cross Border Crime Forum, Public Safety Canada July 2024. <a href=", html);
-        Assert.Contains("<li id=\"fn-4\">Illegal immigration: 2 arrests in Terni, Polizia di Stato (Rome) 6 August 2024. Translation provided by Google Translate. " +
+        Assert.Contains("<li id=\"fn-2\">The 2024 U.S.\u2014Canada Cross Border Crime Forum, Public Safety Canada July 2024. <a " +
+            "href=", html);
+        Assert.Contains("<li id=\"fn-4\">Illegal immigration: 2 arrests in Terni, Polizia di Stato (Rome) 6 August 2024. Translation " +
+            "provided by Google Translate. " +
             "Access Date: 6 March 2025. <a href=\"https://www.poliziadistato.it/articolo/153\">", html);
-        Assert.Contains("<p>Canada has partially complied.</p>\n<p>It has not dismantled networks.</p>\n<p class=\"thus\">Thus, Canada receives a score of 0.</p>", html);
+        Assert.Contains("<p>Canada has partially complied.</p>\n<p>It has not dismantled networks.</p>\n<p class=\"thus\">Thus, Canada " +
+            "receives a score of 0.</p>", html);
         Assert.Contains("Thus, the United Kingdom receives a score of +1.", html);
         Assert.Contains("Analysts: A. Analyst and B. Analyst", html);
         Assert.Contains("<h3 id=\"commitment-migration-smuggling-EU\">European Union: not applicable</h3>", html);

@@ -18,7 +18,8 @@ public sealed record AssessmentView(string CycleId, string CommitmentId, string 
 
 public static class GetAssessmentQuery
 {
-    public static async Task<AssessmentView?> Load(IQuerySession session, string cycleId, string commitmentId, string member, CancellationToken ct)
+    public static async Task<AssessmentView?> Load(IQuerySession session, string cycleId, string commitmentId, string member,
+        CancellationToken ct)
     {
         var batch = session.CreateBatchQuery();
         var assessment = batch.Load<Assessment>(Assessment.StreamKey(cycleId, commitmentId, member));
@@ -27,8 +28,10 @@ public static class GetAssessmentQuery
         return await assessment is { } a && await commitment is { } c ? AssessmentView.From(a, c) : null;
     }
 
-    [WolverineGet("/cycles/{cycleId}/commitments/{commitmentId}/assessments/{memberCode}", OperationId = "GetAssessment"), Tags("Assessments"), Microsoft.AspNetCore.Mvc.ProducesResponseType<AssessmentView>(StatusCodes.Status200OK)]
-    public static async Task<IResult> Get(string cycleId, string commitmentId, string memberCode, IQuerySession session, HttpContext http, CancellationToken ct) =>
+    [WolverineGet("/cycles/{cycleId}/commitments/{commitmentId}/assessments/{memberCode}", OperationId = "GetAssessment"),
+        Tags("Assessments"), Microsoft.AspNetCore.Mvc.ProducesResponseType<AssessmentView>(StatusCodes.Status200OK)]
+    public static async Task<IResult> Get(string cycleId, string commitmentId, string memberCode, IQuerySession session, HttpContext http,
+        CancellationToken ct) =>
         await Load(session, cycleId, commitmentId, memberCode, ct) is { } view
             ? Results.Ok(view)
             : Problems.NotFound(http, "assessment", $"No assessment {cycleId}/{commitmentId}/{memberCode} has been recorded.");

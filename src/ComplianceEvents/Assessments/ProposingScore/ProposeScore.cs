@@ -7,7 +7,8 @@ namespace ComplianceEvents.Assessments.ProposingScore;
 
 /// <summary>An analyst's score with its rationale, the evidence it rests on and the rubric version it applies.</summary>
 public sealed record ProposeScore(string CycleId, string CommitmentId, string MemberCode, int Score, string Rationale,
-    IReadOnlyList<string> EvidenceIds, int RubricVersion, long? ExpectedVersion = null, IReadOnlyList<string>? CoAnalysts = null) : IAssessmentCommand
+    IReadOnlyList<string> EvidenceIds, int RubricVersion, long? ExpectedVersion = null,
+        IReadOnlyList<string>? CoAnalysts = null) : IAssessmentCommand
 {
     public sealed class Validator : AbstractValidator<ProposeScore>
     {
@@ -27,7 +28,8 @@ public static class ProposeScoreHandler
     public static Decision Decide(ProposeScore cmd, Cell cell)
     {
         if (!cell.Actor.CanAnalyse)
-            return RuleViolation.Forbidden("role-required", "Proposing a score needs the analyst, lead analyst or compliance director role.");
+            return RuleViolation.Forbidden("role-required", "Proposing a score needs the analyst, lead analyst or compliance director " +
+                "role.");
         if (!cell.Commitment.IsApplicable(cmd.MemberCode))
             return RuleViolation.Rejected("member-not-applicable",
                 $"Commitment {cmd.CommitmentId} does not apply to {cmd.MemberCode}: the cell is N/A, not a score.", "memberCode");
@@ -42,9 +44,11 @@ public static class ProposeScoreHandler
         {
             var evidence = cell.State?.FindEvidence(id);
             if (evidence is null)
-                return RuleViolation.Rejected("evidence-not-in-assessment", $"Evidence '{id}' does not belong to this assessment.", "evidenceIds");
+                return RuleViolation.Rejected("evidence-not-in-assessment", $"Evidence '{id}' does not belong to this " +
+                    $"assessment.", "evidenceIds");
             if (evidence.Withdrawn)
-                return RuleViolation.Rejected("evidence-withdrawn", $"Evidence '{id}' was withdrawn and cannot support a score.", "evidenceIds");
+                return RuleViolation.Rejected("evidence-withdrawn", $"Evidence '{id}' was withdrawn and cannot support a " +
+                    $"score.", "evidenceIds");
         }
 
         var suggested = cell.State?.SuggestedScore(cell.Commitment, rubric);
@@ -66,7 +70,11 @@ public static class ProposeScoreHandler
 
 public static class ProposeScoreEndpoint
 {
-    [WolverinePost("/cycles/{cycleId}/commitments/{commitmentId}/assessments/{memberCode}/proposals", OperationId = "ProposeScore"), Tags("Assessments")]
-    public static Task<IResult> Post(string cycleId, string commitmentId, string memberCode, ProposeScore command, HttpContext http, IMessageBus bus) =>
-        http.Dispatch(bus, command with { CycleId = cycleId, CommitmentId = commitmentId, MemberCode = memberCode, ExpectedVersion = http.IfMatch(command.ExpectedVersion) }, r => $"/cycles/{cycleId}/commitments/{commitmentId}/assessments/{memberCode}#proposal-{r.ResourceId}");
+    [WolverinePost("/cycles/{cycleId}/commitments/{commitmentId}/assessments/{memberCode}/proposals", OperationId = "ProposeScore"),
+        Tags("Assessments")]
+    public static Task<IResult> Post(string cycleId, string commitmentId, string memberCode, ProposeScore command, HttpContext http,
+        IMessageBus bus) =>
+        http.Dispatch(bus, command with { CycleId = cycleId, CommitmentId = commitmentId, MemberCode = memberCode,
+            ExpectedVersion = http.IfMatch(command.ExpectedVersion) }, r
+            => $"/cycles/{cycleId}/commitments/{commitmentId}/assessments/{memberCode}#proposal-{r.ResourceId}");
 }

@@ -26,19 +26,22 @@ public static class RecordEvidenceHandler
     public static Decision Decide(RecordEvidence cmd, Cell cell)
     {
         if (!cell.Actor.CanAnalyse)
-            return RuleViolation.Forbidden("role-required", "Recording evidence needs the analyst, lead analyst or compliance director role.");
+            return RuleViolation.Forbidden("role-required", "Recording evidence needs the analyst, lead analyst or compliance director " +
+                "role.");
         var id = cmd.EvidenceId ?? NextId(cell);
         if (cell.State?.FindEvidence(id) is not null)
             return RuleViolation.Conflict("evidence-exists", $"Evidence '{id}' already exists in this assessment.", "evidenceId");
         if (EvidenceContent.Check(cmd, cell) is { } v) return v;
 
         var flags = EvidenceContent.Flags(cmd, cell);
-        return Decision.Append([new EvidenceRecorded(id, cmd.ActionDate, cmd.Summary.Trim(), cmd.Dimensions ?? [], cmd.Strength, cmd.Citations, flags)], flags, id);
+        return Decision.Append([new EvidenceRecorded(id, cmd.ActionDate, cmd.Summary.Trim(), cmd.Dimensions ?? [], cmd.Strength,
+            cmd.Citations, flags)], flags, id);
     }
 
     /// <summary>e1, e2, ...: the first number not taken, so a client-chosen "e3" never makes a later generated id collide.</summary>
     private static string NextId(Cell cell) =>
-        Enumerable.Range(cell.Evidence.Count + 1, cell.Evidence.Count + 1).Select(n => $"e{n}").First(id => cell.State?.FindEvidence(id) is null);
+        Enumerable.Range(cell.Evidence.Count + 1, cell.Evidence.Count + 1).Select(n => $"e{n}").First(id
+            => cell.State?.FindEvidence(id) is null);
 
     public static Task<CommandResult> Handle(RecordEvidence cmd, IMessageContext context, CommandRunner runner, CancellationToken ct) =>
         runner.RunOnCell(cmd, context, cell => Decide(cmd, cell), ct);
@@ -46,7 +49,11 @@ public static class RecordEvidenceHandler
 
 public static class RecordEvidenceEndpoint
 {
-    [WolverinePost("/cycles/{cycleId}/commitments/{commitmentId}/assessments/{memberCode}/evidence", OperationId = "RecordEvidence"), Tags("Assessments")]
-    public static Task<IResult> Post(string cycleId, string commitmentId, string memberCode, RecordEvidence command, HttpContext http, IMessageBus bus) =>
-        http.Dispatch(bus, command with { CycleId = cycleId, CommitmentId = commitmentId, MemberCode = memberCode, ExpectedVersion = http.IfMatch(command.ExpectedVersion) }, r => $"/cycles/{cycleId}/commitments/{commitmentId}/assessments/{memberCode}#evidence-{r.ResourceId}");
+    [WolverinePost("/cycles/{cycleId}/commitments/{commitmentId}/assessments/{memberCode}/evidence", OperationId = "RecordEvidence"),
+        Tags("Assessments")]
+    public static Task<IResult> Post(string cycleId, string commitmentId, string memberCode, RecordEvidence command, HttpContext http,
+        IMessageBus bus) =>
+        http.Dispatch(bus, command with { CycleId = cycleId, CommitmentId = commitmentId, MemberCode = memberCode,
+            ExpectedVersion = http.IfMatch(command.ExpectedVersion) }, r
+            => $"/cycles/{cycleId}/commitments/{commitmentId}/assessments/{memberCode}#evidence-{r.ResourceId}");
 }

@@ -48,7 +48,8 @@ public static class SelectCommitmentHandler
         if (cycle is null) return RuleViolation.NotFound("cycle-not-found", $"Cycle '{cmd.CycleId}' does not exist.", "cycleId");
         if (actor.RequireDirector("select a commitment") is { } forbidden) return forbidden;
         if (existing is not null)
-            return RuleViolation.Conflict("commitment-exists", $"Commitment '{cmd.CommitmentId}' already exists in {cmd.CycleId}.", "commitmentId");
+            return RuleViolation.Conflict("commitment-exists", $"Commitment '{cmd.CommitmentId}' already exists in " +
+                $"{cmd.CycleId}.", "commitmentId");
         return numberTaken
             ? RuleViolation.Conflict("number-taken", $"Another commitment of {cmd.CycleId} already has number {cmd.Number}.", "number")
             : null;

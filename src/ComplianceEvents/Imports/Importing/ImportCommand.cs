@@ -39,7 +39,8 @@ public sealed class ImportCommand : JasperFxAsyncCommand<ImportInput>
         var progress = ImportProgress.ForConsole(clock, extension == ".json" ? "steps" : "rows");
         var report = extension == ".json"
             ? await new DatasetImporter(bus, progress: progress).Import(text)
-            : await new ScoreMatrixImporter(services.GetRequiredService<IDocumentStore>(), services.GetRequiredService<CommandValidators>(), clock, progress)
+            : await new ScoreMatrixImporter(services.GetRequiredService<IDocumentStore>(),
+                services.GetRequiredService<CommandValidators>(), clock, progress)
                 .Import(text, Path.GetFileName(input.File));
         progress.Done();
 

@@ -53,7 +53,8 @@ public static class ImportAssessmentsHandler
         await using var session = store.LightweightSession();
         session.CorrelationId = context.Envelope?.CorrelationId;
         var read = session.CreateBatchQuery();
-        var receiptsLoading = read.LoadMany<CommandReceipt>().ById(batch.Steps.Select(s => CommandReceipt.IdFor(s.Actor, s.CommandId)).ToArray());
+        var receiptsLoading = read.LoadMany<CommandReceipt>().ById(batch.Steps.Select(s => CommandReceipt.IdFor(s.Actor,
+            s.CommandId)).ToArray());
         var cyclesLoading = cells.Select(c => c.CycleId).Distinct().ToDictionary(id => id, id => read.Load<Cycle>(Cycle.StreamKey(id)));
         var commitmentsLoading = cells.Select(c => (c.CycleId, c.CommitmentId)).Distinct()
             .ToDictionary(k => k, k => read.Load<Commitment>(Commitment.StreamKey(k.CycleId, k.CommitmentId)));
@@ -108,9 +109,11 @@ public static class ImportAssessmentsHandler
 
             var key = Key(cmd);
             if (!streams.TryGetValue(key, out var stream))
-                return CommandResult.Refused(RuleViolation.Conflict("step-unknown", $"Step {step.CommandId} addresses a cell its batch did not read."));
+                return CommandResult.Refused(RuleViolation.Conflict("step-unknown", $"Step {step.CommandId} addresses a cell its batch " +
+                    $"did not read."));
             var state = states[key];
-            var decision = Cells.Decide(cmd, await cyclesLoading[cmd.CycleId], await commitmentsLoading[(cmd.CycleId, cmd.CommitmentId)], state,
+            var decision = Cells.Decide(cmd, await cyclesLoading[cmd.CycleId], await commitmentsLoading[(cmd.CycleId, cmd.CommitmentId)],
+                state,
                 step.Actor, now, cell => cmd switch
                 {
                     RecordEvidence x => RecordEvidenceHandler.Decide(x, cell),
@@ -137,7 +140,8 @@ public static class ImportAssessmentsHandler
             states[key] = state;
             appended += events.Count;
 
-            var result = CommandResult.Accepted(key, startingVersion + events.Count, stream.Events.Skip(before).Select(e => e.Id).ToList(), decision.Flags)
+            var result = CommandResult.Accepted(key, startingVersion + events.Count, stream.Events.Skip(before).Select(e => e.Id).ToList(),
+                decision.Flags)
                 with { ResourceId = decision.ResourceId };
             session.Insert(new CommandReceipt(CommandReceipt.IdFor(step.Actor, step.CommandId), cmd.GetType().Name, hash, result, now));
             return result;

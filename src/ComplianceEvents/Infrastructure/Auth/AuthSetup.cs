@@ -60,7 +60,8 @@ public static class AuthSetup
                 OnChallenge = async context =>
                 {
                     context.HandleResponse();
-                    context.Response.Headers.WWWAuthenticate = context.AuthenticateFailure is null ? "Bearer" : "Bearer error=\"invalid_token\"";
+                    context.Response.Headers.WWWAuthenticate = context.AuthenticateFailure is null ? "Bearer" : "Bearer " +
+                        "error=\"invalid_token\"";
                     await Problems.Problem(context.HttpContext, StatusCodes.Status401Unauthorized, "authentication-required",
                             ChallengeDetail(context.AuthenticateFailure, settings), [])
                         .ExecuteAsync(context.HttpContext);
@@ -71,7 +72,8 @@ public static class AuthSetup
         return builder;
     }
 
-    /// <summary>A token minted in another directory (another .data/keys) is the usual local cause: say so, and where this host's key is.</summary>
+    /// <summary>A token minted in another directory (another .data/keys) is the usual local cause: say so, and where this host's key
+    /// is.</summary>
     internal static string ChallengeDetail(Exception? failure, AuthSettings settings) => failure switch
     {
         null => "Send a bearer token (Authorization: Bearer <jwt>).",

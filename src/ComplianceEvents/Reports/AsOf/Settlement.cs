@@ -9,8 +9,10 @@ namespace ComplianceEvents.Reports.AsOf;
 /// </summary>
 public static class Settlement
 {
-    /// <summary>Null when reads as of the point are final; else a 409 naming the field, or a 503 when writers did not finish in time.</summary>
-    public static async Task<RuleViolation?> Check(LogHorizon horizon, long? sequence, DateTimeOffset? time, string field, CancellationToken ct)
+    /// <summary>Null when reads as of the point are final; else a 409 naming the field, or a 503 when writers did not finish in
+    /// time.</summary>
+    public static async Task<RuleViolation?> Check(LogHorizon horizon, long? sequence, DateTimeOffset? time, string field,
+        CancellationToken ct)
     {
         try
         {

@@ -55,7 +55,8 @@ public sealed class ExplainCommand : JasperFxAsyncCommand<ExplainInput>
         }
         using var host = await CliHost.Start(input);
         var horizon = host.Services.GetRequiredService<LogHorizon>();
-        if ((await Explaining.CheckSettled(horizon, input.FromFlag, "--from", default) ?? await Explaining.CheckSettled(horizon, input.ToFlag, "--to", default)) is { } unsettled)
+        if ((await Explaining.CheckSettled(horizon, input.FromFlag, "--from", default) ?? await Explaining.CheckSettled(horizon,
+            input.ToFlag, "--to", default)) is { } unsettled)
             return Fail($"{unsettled.Field}: {unsettled.Message}");
         await using var session = host.Services.GetRequiredService<IDocumentStore>().QuerySession();
         var cycle = await session.LoadAsync<Cycle>(Cycle.StreamKey(input.Cycle));
@@ -65,8 +66,10 @@ public sealed class ExplainCommand : JasperFxAsyncCommand<ExplainInput>
         var events = await Explaining.Events(session, input.Cycle, default);
         var from = Explaining.Resolve(cycle, events, input.FromFlag, kind);
         var to = Explaining.Resolve(cycle, events, input.ToFlag, kind);
-        if (from is null) return Fail($"--from '{input.FromFlag}' is not a point (interim, final, edition:N, a sequence or a time) of {input.Cycle}");
-        if (to is null) return Fail($"--to '{input.ToFlag}' is not a point (interim, final, edition:N, a sequence or a time) of {input.Cycle}");
+        if (from is null) return Fail($"--from '{input.FromFlag}' is not a point (interim, final, edition:N, a sequence or a time) of " +
+            $"{input.Cycle}");
+        if (to is null) return Fail($"--to '{input.ToFlag}' is not a point (interim, final, edition:N, a sequence or a time) of " +
+            $"{input.Cycle}");
         await CliHost.Out.WriteAsync(Explaining.Explain(events, input.Cycle, input.Commitment, input.Member, from, to).ToText());
         return true;
     }
@@ -96,7 +99,8 @@ public sealed class CompareCommand : JasperFxAsyncCommand<CycleInput>
         if (cycle is null) { Console.Error.WriteLine($"compare: cycle '{input.Cycle}' does not exist"); return false; }
         var changes = Explaining.CompareInterimFinal(cycle, await Explaining.Events(session, input.Cycle, default), out var problem);
         if (problem is not null) { Console.Error.WriteLine($"compare: {problem}"); return false; }
-        await CliHost.Out.WriteAsync(changes.Count == 0 ? "no cell differs between interim and final\n" : string.Concat(changes.Select(c => c.ToText())));
+        await CliHost.Out.WriteAsync(changes.Count == 0 ? "no cell differs between interim and " +
+            "final\n" : string.Concat(changes.Select(c => c.ToText())));
         return true;
     }
 }

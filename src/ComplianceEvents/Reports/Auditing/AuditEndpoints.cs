@@ -10,7 +10,8 @@ public static class AuditEndpoints
     private const string Cell = "/cycles/{cycleId}/commitments/{commitmentId}/assessments/{memberCode}";
 
     [WolverineGet(Cell + "/audit", OperationId = "GetAuditTrail"), Tags("Audit")]
-    public static async Task<IResult> Audit(string cycleId, string commitmentId, string memberCode, IQuerySession session, HttpContext http, CancellationToken ct)
+    public static async Task<IResult> Audit(string cycleId, string commitmentId, string memberCode, IQuerySession session,
+        HttpContext http, CancellationToken ct)
     {
         var entries = AuditTrail.For(await Explaining.Events(session, cycleId, ct), commitmentId, memberCode);
         return entries.Any(e => e.Stream.StartsWith("assessment:"))
@@ -19,7 +20,8 @@ public static class AuditEndpoints
     }
 
     [WolverineGet(Cell + "/explanation", OperationId = "ExplainChange"), Tags("Audit")]
-    public static async Task<IResult> Explain(string cycleId, string commitmentId, string memberCode, string? from, string? to, string? kind,
+    public static async Task<IResult> Explain(string cycleId, string commitmentId, string memberCode, string? from, string? to,
+        string? kind,
         IQuerySession session, LogHorizon horizon, HttpContext http, CancellationToken ct)
     {
         ReportKind? k = null;
@@ -28,14 +30,18 @@ public static class AuditEndpoints
             if (!Enum.TryParse<ReportKind>(kind, true, out var parsed)) return Bad(http, "kind", "kind must be interim or final");
             k = parsed;
         }
-        if ((await Explaining.CheckSettled(horizon, from, "from", ct) ?? await Explaining.CheckSettled(horizon, to, "to", ct)) is { } unsettled)
+        if ((await Explaining.CheckSettled(horizon, from, "from", ct) ?? await Explaining.CheckSettled(horizon, to, "to",
+            ct)) is { } unsettled)
             return Problems.Refuse(http, unsettled);
-        if (await session.LoadAsync<Cycle>(Cycle.StreamKey(cycleId), ct) is not { } cycle) return Problems.NotFound(http, "cycle", $"Cycle '{cycleId}' does not exist.");
+        if (await session.LoadAsync<Cycle>(Cycle.StreamKey(cycleId), ct) is not { } cycle) return Problems.NotFound(http, "cycle",
+            $"Cycle '{cycleId}' does not exist.");
         var events = await Explaining.Events(session, cycleId, ct);
         var a = from is null ? null : Explaining.Resolve(cycle, events, from, k);
         var b = to is null ? null : Explaining.Resolve(cycle, events, to, k);
-        if (a is null) return Bad(http, "from", "from must be interim, final, edition:N, interim:N, final:N, a sequence or a time of this cycle");
-        if (b is null) return Bad(http, "to", "to must be interim, final, edition:N, interim:N, final:N, a sequence or a time of this cycle");
+        if (a is null) return Bad(http, "from", "from must be interim, final, edition:N, interim:N, final:N, a sequence or a time of " +
+            "this cycle");
+        if (b is null) return Bad(http, "to", "to must be interim, final, edition:N, interim:N, final:N, a sequence or a time of this " +
+            "cycle");
         return Results.Ok(Explaining.Explain(events, cycleId, commitmentId, memberCode, a, b));
     }
 
@@ -48,7 +54,8 @@ public static class AuditEndpoints
     [WolverineGet("/cycles/{cycleId}/comparison", OperationId = "CompareInterimFinal"), Tags("Audit")]
     public static async Task<IResult> Compare(string cycleId, IQuerySession session, HttpContext http, CancellationToken ct)
     {
-        if (await session.LoadAsync<Cycle>(Cycle.StreamKey(cycleId), ct) is not { } cycle) return Problems.NotFound(http, "cycle", $"Cycle '{cycleId}' does not exist.");
+        if (await session.LoadAsync<Cycle>(Cycle.StreamKey(cycleId), ct) is not { } cycle) return Problems.NotFound(http, "cycle",
+            $"Cycle '{cycleId}' does not exist.");
         var changes = Explaining.CompareInterimFinal(cycle, await Explaining.Events(session, cycleId, ct), out var problem);
         return problem is null ? Results.Ok(changes)
             : Problems.Problem(http, StatusCodes.Status422UnprocessableEntity, "windows-required", problem, []);

@@ -19,8 +19,11 @@ public sealed record Explanation(string CycleId, string CommitmentId, string Mem
     public bool Changed => Before != After;
 
     public string ToText() =>
-        $"{CycleId} {CommitmentId} {Member}: {Before} -> {After} (from {From.Label} [sequence {From.Sequence}] to {To.Label} [sequence {To.Sequence}])\n"
-        + string.Concat(Causes.Select(c => $"- {c.Kind}{(c.Sequence is { } s ? $" #{s}" : "")}{(c.RecordedAt is { } t ? $" {t:yyyy-MM-dd HH:mm:ss}Z" : "")}{(c.By is { } b ? $" {b}" : "")}: {c.What}"
+        $"{CycleId} {CommitmentId} {Member}: {Before} -> {After} (from {From.Label} [sequence {From.Sequence}] to {To.Label} [sequence " +
+            $"{To.Sequence}])\n"
+        + string.Concat(Causes.Select(c => $"- " +
+            $"{c.Kind}{(c.Sequence is { } s ? $" #{s}" : "")}"
+            + $"{(c.RecordedAt is { } t ? $" {t:yyyy-MM-dd HH:mm:ss}Z" : "")}{(c.By is { } b ? $" {b}" : "")}: {c.What}"
             + (c.Why is { Length: > 0 } why ? $"\n    why: {why}" : "") + "\n"));
 }
 
@@ -37,17 +40,21 @@ public static class Explaining
         ResolvedPoint? Edition(ReportKind k, int? n)
         {
             var edition = n is { } number ? cycle.FindEdition(k, number) : cycle.Editions.LastOrDefault(e => e.Kind == k);
-            if (edition is not null) return new ResolvedPoint($"{k.ToString().ToLowerInvariant()} edition {edition.Edition}", edition.PinnedSequence, k);
+            if (edition is not null) return new ResolvedPoint($"{k.ToString().ToLowerInvariant()} edition " +
+                $"{edition.Edition}", edition.PinnedSequence, k);
             if (n is not null || cycle.Window(k) is null) return null;
             // Not published yet: the report as the system knows it now, with that window.
-            return new ResolvedPoint($"{k.ToString().ToLowerInvariant()} (unpublished, now)", events.Select(e => e.Sequence).DefaultIfEmpty(0).Max(), k);
+            return new ResolvedPoint($"{k.ToString().ToLowerInvariant()} (unpublished, " +
+                $"now)", events.Select(e => e.Sequence).DefaultIfEmpty(0).Max(), k);
         }
 
         var parts = text.Split(':', 2);
         if (Enum.TryParse<ReportKind>(parts[0], ignoreCase: true, out var named) && !int.TryParse(parts[0], out _))
             return parts.Length == 1 ? Edition(named, null) : int.TryParse(parts[1], out var n1) ? Edition(named, n1) : null;
-        if (parts[0] == "edition" && parts.Length == 2 && int.TryParse(parts[1], out var n2)) return Edition(kind ?? ReportKind.Interim, n2);
-        if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var sequence)) return new ResolvedPoint($"sequence {sequence}", sequence, kind);
+        if (parts[0] == "edition" && parts.Length == 2 && int.TryParse(parts[1], out var n2)) return Edition(kind ?? ReportKind.Interim,
+            n2);
+        if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var sequence)) return new ResolvedPoint($"sequence " +
+            $"{sequence}", sequence, kind);
         if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time))
             return new ResolvedPoint($"time {time:O}", AtTime(time), kind);
         return null;
@@ -65,7 +72,8 @@ public static class Explaining
         return null;
     }
 
-    public static Explanation Explain(IReadOnlyList<IEvent> events, string cycleId, string commitmentId, string member, ResolvedPoint from, ResolvedPoint to)
+    public static Explanation Explain(IReadOnlyList<IEvent> events, string cycleId, string commitmentId, string member, ResolvedPoint from,
+        ResolvedPoint to)
     {
         var before = CycleHistory.Fold(events.Where(e => e.Sequence <= from.Sequence));
         var after = CycleHistory.Fold(events.Where(e => e.Sequence <= to.Sequence));
@@ -74,11 +82,13 @@ public static class Explaining
             .Where(a => a.Kind is not ("assessment-opened" or "commitment-selected"))
             .Select(a => new Cause(a.Kind, a.Sequence, a.RecordedAt, a.By, a.What, a.Why)).ToList();
         causes.AddRange(EligibilityMoves(before, from.Kind, after, to.Kind, commitmentId, member));
-        return new Explanation(cycleId, commitmentId, member, from, to, Cell(before, from.Kind, commitmentId, member), Cell(after, to.Kind, commitmentId, member), causes);
+        return new Explanation(cycleId, commitmentId, member, from, to, Cell(before, from.Kind, commitmentId, member), Cell(after, to.Kind,
+            commitmentId, member), causes);
     }
 
     /// <summary>DESIGN 1.2 rule 7: evidence can move in or out of eligibility because the windows differ, with no event at all.</summary>
-    private static IEnumerable<Cause> EligibilityMoves(CycleState a, ReportKind? ka, CycleState b, ReportKind? kb, string commitmentId, string member)
+    private static IEnumerable<Cause> EligibilityMoves(CycleState a, ReportKind? ka, CycleState b, ReportKind? kb, string commitmentId,
+        string member)
     {
         var wa = ka is { } x ? a.Cycle?.Window(x) : null;
         var wb = kb is { } y ? b.Cycle?.Window(y) : null;
@@ -87,17 +97,20 @@ public static class Explaining
         return evidence.Select(e => (e, inA: wa?.Contains(e.ActionDate) ?? true, inB: wb?.Contains(e.ActionDate) ?? true))
             .Where(t => t.inA != t.inB)
             .Select(t => new Cause(t.inB ? "evidence-entered-window" : "evidence-left-window", null, null, null,
-                $"{t.e.EvidenceId} (action {t.e.ActionDate:yyyy-MM-dd}) {(t.inB ? "is inside" : "is outside")} {Describe(wb)} but {(t.inA ? "inside" : "outside")} {Describe(wa)}", null));
+                $"{t.e.EvidenceId} (action {t.e.ActionDate:yyyy-MM-dd}) {(t.inB ? "is inside" : "is outside")} {Describe(wb)} but " +
+                    $"{(t.inA ? "inside" : "outside")} {Describe(wa)}", null));
     }
 
-    private static string Describe(ReportWindow? w) => w is null ? "no window" : $"the {w.Kind.ToString().ToLowerInvariant()} window {w.Start:yyyy-MM-dd}..{w.Cutoff:yyyy-MM-dd}";
+    private static string Describe(ReportWindow? w) => w is null ? "no window" : $"the {w.Kind.ToString().ToLowerInvariant()} window " +
+        $"{w.Start:yyyy-MM-dd}..{w.Cutoff:yyyy-MM-dd}";
 
     /// <summary>The cell as the point's report shows it: N/A, the approval that counts in its window (rule 11), or none.</summary>
     private static string Cell(CycleState s, ReportKind? kind, string commitmentId, string member)
     {
         if (s.Commitments.GetValueOrDefault(commitmentId) is { } c && !c.IsApplicable(member)) return "N/A";
         var window = kind is { } k ? s.Cycle?.Window(k) : null;
-        return WindowedScores.For(s.Assessments.GetValueOrDefault((commitmentId, member)), window).Score is { } score ? Assessments.Scores.Format(score) : "none";
+        return WindowedScores.For(s.Assessments.GetValueOrDefault((commitmentId, member)),
+            window).Score is { } score ? Assessments.Scores.Format(score) : "none";
     }
 
     /// <summary>Every cell whose score differs between the interim and the final report, each with its explanation.</summary>
@@ -108,7 +121,8 @@ public static class Explaining
         var final = Resolve(cycle, events, "final", null);
         if (interim is null || final is null)
         {
-            problem = $"both windows must be set (interim: {(interim is null ? "missing" : "set")}, final: {(final is null ? "missing" : "set")})";
+            problem = $"both windows must be set (interim: {(interim is null ? "missing" : "set")}, final: " +
+                $"{(final is null ? "missing" : "set")})";
             return [];
         }
         var state = CycleHistory.Fold(events.Where(e => e.Sequence <= Math.Max(interim.Sequence, final.Sequence)));

@@ -24,7 +24,8 @@ public sealed class DriftCommand : JasperFxAsyncCommand<DriftInput>
             return true;
         }
         await CliHost.Out.WriteAsync(string.Concat(report.Drifts.Select(d => d + "\n")));
-        await Console.Error.WriteLineAsync($"drift: {report.Drifts.Count} read-model document(s) differ from their events; `repair` rebuilds them");
+        await Console.Error.WriteLineAsync($"drift: {report.Drifts.Count} read-model document(s) differ from their events; `repair` " +
+            $"rebuilds them");
         return false;
     }
 }

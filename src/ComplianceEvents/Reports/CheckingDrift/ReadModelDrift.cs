@@ -10,7 +10,8 @@ using Npgsql;
 namespace ComplianceEvents.Reports.CheckingDrift;
 
 /// <summary>A stored read-model document that is not what its events fold to.</summary>
-/// <param name="Problem">differs (the document is not the fold), missing (a stream without its document) or orphan (a document without a stream)</param>
+/// <param name="Problem">differs (the document is not the fold), missing (a stream without its document) or orphan (a document without a
+/// stream)</param>
 public sealed record Drift(string ReadModel, string Id, string Problem, string? Detail)
 {
     public override string ToString() => $"{ReadModel} {Id}: {Problem}{(Detail is null ? "" : $" ({Detail})")}";
@@ -78,7 +79,8 @@ public sealed class ReadModelDrift(IDocumentStore store, TimeProvider clock)
 
     private sealed record ReadModel<T>(string Name, Func<string?, string> StreamPattern) : ReadModel(Name, StreamPattern) where T : class
     {
-        public override async Task<(int Streams, int Documents, IReadOnlyList<Drift> Drifts)> Check(IDocumentStore store, NpgsqlConnection conn,
+        public override async Task<(int Streams, int Documents, IReadOnlyList<Drift> Drifts)> Check(IDocumentStore store,
+            NpgsqlConnection conn,
             IQuerySession session, string? cycleId, CancellationToken ct)
         {
             var pattern = StreamPattern(cycleId);
@@ -117,7 +119,8 @@ public sealed class ReadModelDrift(IDocumentStore store, TimeProvider clock)
         }
 
         /// <summary>Each stored row by its id, read back through the store's serializer (the row id, not the JSON's, is the key).</summary>
-        private static async Task<Dictionary<string, T>> Documents(NpgsqlConnection conn, string sql, string pattern, IDocumentStore store, CancellationToken ct)
+        private static async Task<Dictionary<string, T>> Documents(NpgsqlConnection conn, string sql, string pattern, IDocumentStore store,
+            CancellationToken ct)
         {
             var serializer = store.Options.Serializer();
             await using var cmd = new NpgsqlCommand(sql, conn);
@@ -147,7 +150,8 @@ public sealed class ReadModelDrift(IDocumentStore store, TimeProvider clock)
 
     private static JsonNode? Sorted(JsonNode? node) => node switch
     {
-        JsonObject o => new JsonObject(o.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => KeyValuePair.Create(p.Key, Sorted(p.Value)))),
+        JsonObject o => new JsonObject(o.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => KeyValuePair.Create(p.Key,
+            Sorted(p.Value)))),
         JsonArray a => new JsonArray(a.Select(Sorted).ToArray()),
         _ => node?.DeepClone(),
     };

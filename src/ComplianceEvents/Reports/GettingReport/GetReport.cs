@@ -14,7 +14,8 @@ public static class GetReportEndpoint
     {
         var (request, problem) = ReportRequest.Parse(cycleId, kind, edition, asOfSequence, asOfTime, format);
         if (request is null)
-            return Problems.Problem(http, StatusCodes.Status400BadRequest, "validation", problem!, [new FieldError("query", "report-options", problem!)]);
+            return Problems.Problem(http, StatusCodes.Status400BadRequest, "validation", problem!, [new FieldError("query",
+                "report-options", problem!)]);
         var (text, refusal) = await request.Render(session, horizon, ct);
         return text is null ? Problems.Refuse(http, refusal!) : Results.Text(text, ReportRenderers.ContentType(request.Format));
     }

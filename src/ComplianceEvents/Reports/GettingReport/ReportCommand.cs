@@ -39,7 +39,8 @@ public sealed class ReportCommand : JasperFxAsyncCommand<ReportInput>
 
     public override async Task<bool> Execute(ReportInput input)
     {
-        var (request, problem) = ReportRequest.Parse(input.Cycle, input.KindFlag, input.EditionFlag, input.AsOfSequenceFlag, input.AsOfTimeFlag, input.FormatFlag);
+        var (request, problem) = ReportRequest.Parse(input.Cycle, input.KindFlag, input.EditionFlag, input.AsOfSequenceFlag,
+            input.AsOfTimeFlag, input.FormatFlag);
         if (request is null) return Fail(problem!);
         using var host = await CliHost.Start(input);
         await using var session = host.Services.GetRequiredService<IDocumentStore>().QuerySession();
@@ -61,12 +62,14 @@ public sealed class ReportCommand : JasperFxAsyncCommand<ReportInput>
 public sealed record ReportRequest(string CycleId, ReportKind? Kind, int? Edition, AsOfPoint Point, ReportFormat Format)
 {
     /// <summary>The request, or the first problem naming the option and the rule.</summary>
-    public static (ReportRequest? Request, string? Problem) Parse(string cycle, string? kind, int? edition, long? sequence, string? time, string? format)
+    public static (ReportRequest? Request, string? Problem) Parse(string cycle, string? kind, int? edition, long? sequence, string? time,
+        string? format)
     {
         ReportKind? k = null;
         if (kind is not null)
         {
-            if (!Enum.TryParse<ReportKind>(kind, true, out var parsed) || int.TryParse(kind, out _)) return Error($"--kind must be interim or final, not '{kind}'");
+            if (!Enum.TryParse<ReportKind>(kind, true, out var parsed) || int.TryParse(kind, out _)) return Error($"--kind must be " +
+                $"interim or final, not '{kind}'");
             k = parsed;
         }
         if (new[] { edition is not null, sequence is not null, time is not null }.Count(x => x) > 1)
@@ -80,7 +83,8 @@ public sealed record ReportRequest(string CycleId, ReportKind? Kind, int? Editio
                 return Error($"--as-of-time '{time}' is not an ISO 8601 time");
             t = parsedTime;
         }
-        if (!Enum.TryParse<ReportFormat>(format ?? "md", true, out var f) || int.TryParse(format, out _)) return Error($"--format must be md, html, csv or json, not '{format}'");
+        if (!Enum.TryParse<ReportFormat>(format ?? "md", true, out var f) || int.TryParse(format, out _)) return Error($"--format must " +
+            $"be md, html, csv or json, not '{format}'");
         return (new ReportRequest(cycle, k, edition, new AsOfPoint(sequence, t), f), null);
     }
 
@@ -93,7 +97,8 @@ public sealed record ReportRequest(string CycleId, ReportKind? Kind, int? Editio
         if (Edition is { } n)
         {
             var edition = await Reporting.Edition(session, CycleId, Kind!.Value, n, ct);
-            if (edition is null) return (null, RuleViolation.NotFound("edition-not-found", $"cycle '{CycleId}' has no {Kind.ToString()!.ToLowerInvariant()} edition {n}", "edition"));
+            if (edition is null) return (null, RuleViolation.NotFound("edition-not-found",
+                $"cycle '{CycleId}' has no {Kind.ToString()!.ToLowerInvariant()} edition {n}", "edition"));
             model = edition.Value.Model;
         }
         else

@@ -21,15 +21,19 @@ public sealed record CommitmentScores(string CommitmentId, int Number, string Is
 public sealed record ScoreTable(Cycle Cycle, IReadOnlyList<CommitmentScores> Commitments)
 {
     public Average MemberAverage(string code) =>
-        Average.Of(Commitments.SelectMany(c => c.Cells).Where(c => c.MemberCode == code && !c.NotApplicable && c.Score is not null).Select(c => c.Score!.Value));
+        Average.Of(Commitments.SelectMany(c => c.Cells).Where(c => c.MemberCode == code && !c.NotApplicable
+            && c.Score is not null).Select(c => c.Score!.Value));
 
-    public Average Overall => Average.Of(Commitments.SelectMany(c => c.Cells).Where(c => !c.NotApplicable && c.Score is not null).Select(c => c.Score!.Value));
+    public Average Overall => Average.Of(Commitments.SelectMany(c => c.Cells).Where(c => !c.NotApplicable && c.Score is not null).Select(c
+        => c.Score!.Value));
 
     public static ScoreTable Build(Cycle cycle, IEnumerable<Commitment> commitments, IEnumerable<CellScore> scores)
     {
         var byCell = scores.ToDictionary(s => (s.CommitmentId, s.MemberCode), s => s.Score);
-        return new(cycle, commitments.OrderBy(c => c.Number).Select(c => new CommitmentScores(c.CommitmentId, c.Number, c.IssueArea, c.Title,
-            cycle.Members.Select(m => new ScoreCell(m.Code, byCell.GetValueOrDefault((c.CommitmentId, m.Code)), !c.IsApplicable(m.Code))).ToList())).ToList());
+        return new(cycle, commitments.OrderBy(c => c.Number).Select(c => new CommitmentScores(c.CommitmentId, c.Number, c.IssueArea,
+            c.Title,
+            cycle.Members.Select(m => new ScoreCell(m.Code, byCell.GetValueOrDefault((c.CommitmentId, m.Code)),
+                !c.IsApplicable(m.Code))).ToList())).ToList());
     }
 
     /// <summary>
@@ -50,12 +54,14 @@ public sealed record ScoreTable(Cycle Cycle, IReadOnlyList<CommitmentScores> Com
     /// Table B as a window's report counts it (DESIGN 1.2 rule 11: a score whose evidence lies outside the window gives
     /// way to the latest approval that qualifies, or none): folded from the cycle's events, as the report is.
     /// </summary>
-    public static async Task<ScoreTable?> LoadForWindow(IQuerySession session, string cycleId, ReportKind kind, CancellationToken ct = default)
+    public static async Task<ScoreTable?> LoadForWindow(IQuerySession session, string cycleId, ReportKind kind,
+        CancellationToken ct = default)
     {
         var state = await CycleHistory.StateAt(session, cycleId, AsOfPoint.Now, ct);
         if (state.Cycle is null) return null;
         var model = ReportBuilder.Build(state, kind);
-        return new ScoreTable(state.Cycle, model.Commitments.Select(c => new CommitmentScores(c.CommitmentId, c.Number, c.IssueArea, c.Title,
+        return new ScoreTable(state.Cycle, model.Commitments.Select(c => new CommitmentScores(c.CommitmentId, c.Number, c.IssueArea,
+            c.Title,
             c.Cells.Select(x => new ScoreCell(x.Member.Code, x.Score, x.NotApplicable)).ToList())).ToList());
     }
 

@@ -10,7 +10,8 @@ public sealed class ScoresInput : NetCoreInput
     [Description("Cycle id, e.g. 2024-apulia")]
     public string Cycle { get; set; } = "";
 
-    [Description("interim or final: the scores that window's report counts (a score resting on evidence outside it gives way to the latest approval that qualifies)")]
+    [Description("interim or final: the scores that window's report counts (a score resting on evidence outside it gives way to the " +
+        "latest approval that qualifies)")]
     public string? KindFlag { get; set; }
 }
 

@@ -33,7 +33,8 @@ public static class PublishReportHandler
             return RuleViolation.Rejected("no-window", $"The {cmd.Kind} window of {cmd.CycleId} is not set.", "kind");
         var corrects = cycle.Editions.Any(e => e.Kind == cmd.Kind);
         return corrects && string.IsNullOrWhiteSpace(cmd.Reason)
-            ? RuleViolation.Rejected("reason-required", $"A {cmd.Kind} edition exists; a new edition is a correction and needs a reason.", "reason")
+            ? RuleViolation.Rejected("reason-required", $"A {cmd.Kind} edition exists; a new edition is a correction and needs a " +
+                $"reason.", "reason")
             : null;
     }
 
@@ -42,7 +43,8 @@ public static class PublishReportHandler
     /// committed before the edition is rendered, so regenerating "as of the pin" later gives the same bytes, whatever
     /// was being written while it was published (issue 21).
     /// </summary>
-    public static async Task<CommandResult> Handle(PublishReport cmd, IMessageContext context, CommandRunner runner, LogHorizon horizon, CancellationToken ct)
+    public static async Task<CommandResult> Handle(PublishReport cmd, IMessageContext context, CommandRunner runner, LogHorizon horizon,
+        CancellationToken ct)
     {
         SettledPoint pin;
         try { pin = await horizon.Settle(ct); }
@@ -56,9 +58,11 @@ public static class PublishReportHandler
             var model = ReportBuilder.Build(state, cmd.Kind, edition, reason);
             // The window was set after the pin (a write that committed while this command waited): not yet publishable.
             if (model.Window is not { } window)
-                return RuleViolation.Rejected("no-window", $"The {cmd.Kind} window of {cmd.CycleId} is not set as of sequence {pin.Sequence}.", "kind");
+                return RuleViolation.Rejected("no-window",
+                    $"The {cmd.Kind} window of {cmd.CycleId} is not set as of sequence {pin.Sequence}.", "kind");
             return Decision.Append([new ReportPublished(cmd.CycleId, cmd.Kind, edition, window.Start, window.Cutoff, pin.Sequence,
-                Reporting.Digest(MarkdownRenderer.Render(model)), ctx.Actor.UserId, ctx.Now, reason)], [], $"{cmd.Kind.ToString().ToLowerInvariant()}:{edition}");
+                Reporting.Digest(MarkdownRenderer.Render(model)), ctx.Actor.UserId, ctx.Now, reason)], [],
+                    $"{cmd.Kind.ToString().ToLowerInvariant()}:{edition}");
         }, ct);
     }
 }
@@ -67,5 +71,6 @@ public static class PublishReportEndpoint
 {
     [WolverinePost("/cycles/{cycleId}/reports/{kind}/editions", OperationId = "PublishReport"), Tags("Reports")]
     public static Task<IResult> Post(string cycleId, ReportKind kind, PublishReport command, HttpContext http, IMessageBus bus) =>
-        http.Dispatch(bus, command with { CycleId = cycleId, Kind = kind }, r => $"/cycles/{cycleId}/report?kind={kind.ToString().ToLowerInvariant()}&edition={r.ResourceId!.Split(':')[1]}");
+        http.Dispatch(bus, command with { CycleId = cycleId, Kind = kind }, r
+            => $"/cycles/{cycleId}/report?kind={kind.ToString().ToLowerInvariant()}&edition={r.ResourceId!.Split(':')[1]}");
 }

@@ -54,7 +54,8 @@ public static class HtmlRenderer
         if (m.PreparedBy is { Length: > 0 } by) Line($"<p>Prepared by {E(by)}</p>");
         Line($"<p>{E($"{m.SummitName}, {m.HostCity}, {m.HostCountry}, {ReportText.Day(m.SummitStart)}\u2013{ReportText.Day(m.SummitEnd)}")}</p>");
         if (m.Edition is { } edition)
-            Line($"<p class=\"edition\">Edition {I(edition)}{(m.EditionReason is { Length: > 0 } r ? $" \u2014 correction: {E(r)}" : "")}</p>");
+            Line($"<p class=\"edition\">Edition " +
+                $"{I(edition)}{(m.EditionReason is { Length: > 0 } r ? $" \u2014 correction: {E(r)}" : "")}</p>");
         Line("</header>");
 
         var kind = m.Kind is { } k ? $"{k} " : "";
@@ -62,11 +63,13 @@ public static class HtmlRenderer
         Line("<h2>Table A: Priority Commitments Selected for Assessment</h2>");
         Line("<table>\n<thead><tr><th>No.</th><th>Issue Area</th><th>Title</th><th>Commitment</th><th>Source</th></tr></thead>\n<tbody>");
         foreach (var c in m.Commitments)
-            Line($"<tr><td>{I(c.Number)}</td><td>{E(c.IssueArea)}</td><td><a href=\"#{A(c)}\">{E(c.Title)}</a></td><td>\u201c{E(c.Text)}\u201d</td><td>{E(c.Source)}</td></tr>");
+            Line($"<tr><td>{I(c.Number)}</td><td>{E(c.IssueArea)}</td><td><a " +
+                $"href=\"#{A(c)}\">{E(c.Title)}</a></td><td>\u201c{E(c.Text)}\u201d</td><td>{E(c.Source)}</td></tr>");
         Line("</tbody>\n</table>");
 
         Line($"<h2>Table B: {E($"{m.SummitName} {kind}Compliance Scores")}</h2>");
-        Line($"<table>\n<thead><tr><th>Commitment</th>{string.Concat(m.Members.Select(x => $"<th class=\"score\">{E(x.Name)}</th>"))}<th class=\"score\">Average</th></tr></thead>\n<tbody>");
+        Line($"<table>\n<thead><tr><th>Commitment</th>{string.Concat(m.Members.Select(x => $"<th class=\"score\">{E(x.Name)}</th>"))}<th " +
+            $"class=\"score\">Average</th></tr></thead>\n<tbody>");
         foreach (var c in m.Commitments)
             Line($"<tr><td>{E(c.Heading)}</td>{string.Concat(m.Members.Select(x => Score(c.Cells.FirstOrDefault(s => s.Member.Code == x.Code)?.Display ?? "")))}{Score(c.Average.DisplayWithPercent)}</tr>");
         Line($"<tr><th>Average</th>{string.Concat(m.Members.Select(x => Score(m.MemberAverage(x.Code).Display)))}{Score(m.Overall.DisplayWithPercent)}</tr>");
@@ -74,7 +77,8 @@ public static class HtmlRenderer
 
         Line($"<h2>Table C: {E($"{m.SummitName} {kind}Compliance Scores by Member")}</h2>");
         Line("<table>\n<thead><tr><th>Member</th><th class=\"score\">Average</th></tr></thead>\n<tbody>");
-        foreach (var (member, average) in m.MembersByAverage) Line($"<tr><td>{E(member.Name)}</td>{Score(average.DisplayWithPercent)}</tr>");
+        foreach (var (member,
+            average) in m.MembersByAverage) Line($"<tr><td>{E(member.Name)}</td>{Score(average.DisplayWithPercent)}</tr>");
         Line("</tbody>\n</table>");
 
         Line($"<h2>Table D: {E($"{m.SummitName} {kind}Compliance Scores by Commitment")}</h2>");
@@ -82,7 +86,8 @@ public static class HtmlRenderer
         foreach (var c in m.CommitmentsByAverage) Line($"<tr><td>{E(c.Heading)}</td>{Score(c.Average.DisplayWithPercent)}</tr>");
         Line("</tbody>\n</table>");
         if (m.ComplianceGap is { } gap)
-            Line($"<p class=\"gap\">Compliance gap between the highest and lowest scoring members: {gap.ToString("0.00", CultureInfo.InvariantCulture)}</p>");
+            Line($"<p class=\"gap\">Compliance gap between the highest and lowest scoring members: " +
+                $"{gap.ToString("0.00", CultureInfo.InvariantCulture)}</p>");
         Line("</section>");
 
         var footnote = 0;
@@ -109,7 +114,8 @@ public static class HtmlRenderer
             var n = I(footnote + notes.Count);
             return $"<a href=\"#fn-{n}\" id=\"fnref-{n}\">{n}</a>";
         }
-        string Refs(IEnumerable<Citation> citations) => citations.Select(Ref).ToList() is { Count: > 0 } refs ? $"<sup>{string.Join(", ", refs)}</sup>" : "";
+        string Refs(IEnumerable<Citation> citations)
+            => citations.Select(Ref).ToList() is { Count: > 0 } refs ? $"<sup>{string.Join(", ", refs)}</sup>" : "";
         void Footnotes()
         {
             if (notes.Count == 0) return;
@@ -125,7 +131,8 @@ public static class HtmlRenderer
         Line($"<h2>{E(c.Heading)}</h2>");
         Line($"<blockquote>\n<p>\u201c{E(c.Text)}\u201d</p>\n<p class=\"source\">{E(c.Source)}</p>\n</blockquote>");
         Line("<h3>Assessment</h3>");
-        Line("<table class=\"assessment\">\n<thead><tr><th>Member</th><th class=\"score\">No Compliance</th><th class=\"score\">Partial Compliance</th><th class=\"score\">Full Compliance</th></tr></thead>\n<tbody>");
+        Line("<table class=\"assessment\">\n<thead><tr><th>Member</th><th class=\"score\">No Compliance</th><th class=\"score\">Partial " +
+            "Compliance</th><th class=\"score\">Full Compliance</th></tr></thead>\n<tbody>");
         foreach (var x in c.Cells)
             Line($"<tr><td>{E(x.Member.Name)}</td>{(x.NotApplicable ? "<td class=\"score\" colspan=\"3\">N/A</td>"
                 : string.Concat(new[] { -1, 0, 1 }.Select(s => Score(x.Score == s ? x.Display : ""))))}</tr>");
@@ -138,7 +145,8 @@ public static class HtmlRenderer
         {
             Line("<h3>Definitions</h3>");
             foreach (var d in c.Definitions)
-                Line($"<p>\u201c{E(d.Term)}\u201d is understood to mean \u201c{E(d.Meaning)}\u201d{Refs(d.Citation is { } dc ? [dc] : [])}</p>");
+                Line($"<p>\u201c{E(d.Term)}\u201d is understood to mean " +
+                    $"\u201c{E(d.Meaning)}\u201d{Refs(d.Citation is { } dc ? [dc] : [])}</p>");
             Footnotes();
         }
         if (c.InterpretiveGuidelines.Count > 0 || c.Dimensions.Count > 0)
@@ -151,14 +159,18 @@ public static class HtmlRenderer
         if (c.Rubric is { } rubric)
         {
             Line("<div class=\"guidelines\">\n<h3>Scoring Guidelines</h3>");
-            Line($"<table class=\"rubric\">\n<tbody>\n<tr><th class=\"score\">-1</th><td>{E(rubric.Minus1)}</td></tr>\n<tr><th class=\"score\">0</th><td>{E(rubric.Zero)}</td></tr>\n<tr><th class=\"score\">+1</th><td>{E(rubric.Plus1)}</td></tr>\n</tbody>\n</table>");
+            Line($"<table class=\"rubric\">\n<tbody>\n<tr><th class=\"score\">-1</th><td>{E(rubric.Minus1)}</td></tr>\n<tr><th " +
+                $"class=\"score\">0</th><td>{E(rubric.Zero)}</td></tr>\n<tr><th " +
+                    $"class=\"score\">+1</th><td>{E(rubric.Plus1)}</td></tr>\n</tbody>\n</table>");
             Line($"<p class=\"note\">Rubric version {I(rubric.Version)}</p>\n</div>");
         }
-        Line($"<p>{(c.ComplianceDirector is { Length: > 0 } director ? $"Compliance Director: {E(director)}<br>\n" : "")}Lead Analyst: {E(c.LeadAnalyst)}</p>");
+        Line($"<p>{(c.ComplianceDirector is { Length: > 0 } director ? $"Compliance Director: {E(director)}<br>\n" : "")}Lead Analyst: " +
+            $"{E(c.LeadAnalyst)}</p>");
 
         foreach (var x in c.Cells)
         {
-            Line($"<h3 id=\"{A(c)}-{E(x.Member.Code)}\">{E(x.Member.Name)}: {(x.NotApplicable ? "not applicable" : x.Score is null ? "not yet scored" : E(x.Display))}</h3>");
+            Line($"<h3 id=\"{A(c)}-{E(x.Member.Code)}\">{E(x.Member.Name)}: " +
+                $"{(x.NotApplicable ? "not applicable" : x.Score is null ? "not yet scored" : E(x.Display))}</h3>");
             if (x.NotApplicable)
             {
                 if (x.NotApplicableReason is { Length: > 0 } reason) Line($"<p>{E(reason)}</p>");
@@ -167,7 +179,8 @@ public static class HtmlRenderer
             foreach (var e in x.Evidence) Line($"<p>{E(e.Summary)}{Refs(e.Citations)}</p>");
             if (x.Score is not null)
             {
-                foreach (var p in Regex.Split((x.Rationale ?? "").Replace("\r\n", "\n"), @"\n[ \t]*\n").Select(p => p.Trim()).Where(p => p.Length > 0))
+                foreach (var p in Regex.Split((x.Rationale ?? "").Replace("\r\n", "\n"), @"\n[ \t]*\n").Select(p => p.Trim()).Where(p
+                    => p.Length > 0))
                     Line($"<p>{E(p)}</p>");
                 Line($"<p class=\"thus\">{E(ReportText.Thus(x))}</p>");
                 if (x.Analysts.Count > 0) Line($"<p class=\"analysts\">{E(ReportText.Analysts(x.Analysts))}</p>");

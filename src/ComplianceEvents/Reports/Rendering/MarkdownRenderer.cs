@@ -30,15 +30,18 @@ public static class MarkdownRenderer
         Line();
         Line("| # | Issue area | Commitment | Source |");
         Line("|---|---|---|---|");
-        foreach (var c in m.Commitments) Line($"| {c.Number} | {Cell(c.IssueArea)} | {Cell(c.Title)}: \"{Cell(c.Text)}\" | {Cell(c.Source)} |");
+        foreach (var c in m.Commitments) Line($"| {c.Number} | {Cell(c.IssueArea)} | {Cell(c.Title)}: \"{Cell(c.Text)}\" | " +
+            $"{Cell(c.Source)} |");
         Line();
 
         Line($"## Table B: {m.SummitName} {(m.Kind?.ToString() + " ").TrimStart()}Compliance Scores");
         Line();
         Line($"| Commitment | {string.Join(" | ", m.Members.Select(x => x.Name))} | Average |");
         Line($"|---|{string.Concat(m.Members.Select(_ => "---|"))}---|");
-        foreach (var c in m.Commitments) Line($"| {Cell(c.Heading)} | {string.Join(" | ", c.Cells.Select(x => x.Display))} | {c.Average.DisplayWithPercent} |");
-        Line($"| Average | {string.Join(" | ", m.Members.Select(x => m.MemberAverage(x.Code).Display))} | {m.Overall.DisplayWithPercent} |");
+        foreach (var c in m.Commitments) Line($"| {Cell(c.Heading)} | {string.Join(" | ", c.Cells.Select(x => x.Display))} | " +
+            $"{c.Average.DisplayWithPercent} |");
+        Line($"| Average | {string.Join(" | ", m.Members.Select(x => m.MemberAverage(x.Code).Display))} | {m.Overall.DisplayWithPercent} " +
+            $"|");
         Line();
 
         Line("## Table C: Compliance Scores by Member");
@@ -99,12 +102,14 @@ public static class MarkdownRenderer
             // Definitions cite their dictionary or source like evidence does, in the same footnote sequence.
             var cited = c.Definitions.Where(d => d.Citation is not null).Select(d => d.Citation!).ToList();
             var n = footnote;
-            Paragraphs("Definitions", c.Definitions.Select(d => $"\"{d.Term}\" is understood to mean \"{d.Meaning}\"" + (d.Citation is null ? "" : $"[^{++n}]")));
+            Paragraphs("Definitions", c.Definitions.Select(d => $"\"{d.Term}\" is understood to mean " +
+                $"\"{d.Meaning}\"" + (d.Citation is null ? "" : $"[^{++n}]")));
             for (var i = 0; i < cited.Count; i++) Line($"[^{footnote + i + 1}]: {ReportText.Citation(cited[i])}");
             if (cited.Count > 0) Line();
             footnote = n;
         }
-        Paragraphs("General Interpretive Guidelines", c.InterpretiveGuidelines.Concat(c.Dimensions.Select(d => $"- {d.Name}{(d.Description is { Length: > 0 } desc ? $": {desc}" : "")}")));
+        Paragraphs("General Interpretive Guidelines", c.InterpretiveGuidelines.Concat(c.Dimensions.Select(d => $"- " +
+            $"{d.Name}{(d.Description is { Length: > 0 } desc ? $": {desc}" : "")}")));
         if (c.Rubric is { } rubric)
         {
             Line("### Scoring Guidelines");
@@ -118,7 +123,8 @@ public static class MarkdownRenderer
             Line($"Rubric version {rubric.Version}");
             Line();
         }
-        Line(c.ComplianceDirector is { Length: > 0 } director ? $"Compliance Director: {director} Lead Analyst: {c.LeadAnalyst}" : $"Lead Analyst: {c.LeadAnalyst}");
+        Line(c.ComplianceDirector is { Length: > 0 } director ? $"Compliance Director: {director} Lead Analyst: " +
+            $"{c.LeadAnalyst}" : $"Lead Analyst: {c.LeadAnalyst}");
         Line();
 
         foreach (var x in c.Cells)
@@ -129,15 +135,18 @@ public static class MarkdownRenderer
             var notes = new List<string>();
             foreach (var e in x.Evidence)
             {
-                var refs = string.Concat(e.Citations.Select(ci => { notes.Add(ReportText.Citation(ci)); return $"[^{footnote + notes.Count}]"; }));
+                var refs = string.Concat(e.Citations.Select(ci
+                    => { notes.Add(ReportText.Citation(ci)); return $"[^{footnote + notes.Count}]"; }));
                 Line(e.Summary + refs);
                 Line();
             }
-            if (x.IneligibleEvidence > 0) { Line($"({x.IneligibleEvidence} evidence item(s) outside the report window are not shown.)"); Line(); }
+            if (x.IneligibleEvidence > 0) { Line($"({x.IneligibleEvidence} evidence item(s) outside the report window are not " +
+                $"shown.)"); Line(); }
             if (x.ScoreNote is { } note) { Line($"(Score note: {note}.)"); Line(); }
             if (x.Score is not null)
             {
-                foreach (var p in (x.Rationale ?? "").Split("\n\n", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)) { Line(p); Line(); }
+                foreach (var p in (x.Rationale ?? "").Split("\n\n",
+                    StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)) { Line(p); Line(); }
                 Line(ReportText.Thus(x));
                 Line();
                 if (x.Analysts.Count > 0) { Line(ReportText.Analysts(x.Analysts)); Line(); }

@@ -56,7 +56,8 @@ public static class JsonRenderer
 
     public static string Render(ReportModel m) => JsonSerializer.Serialize(new
     {
-        m.CycleId, m.Title, m.SummitName, m.HostCity, m.HostCountry, m.SummitStart, m.SummitEnd, m.PreparedBy, m.Kind, m.Window, m.Edition, m.EditionReason,
+        m.CycleId, m.Title, m.SummitName, m.HostCity, m.HostCountry, m.SummitStart, m.SummitEnd, m.PreparedBy, m.Kind, m.Window, m.Edition,
+            m.EditionReason,
         members = m.Members.Select(x => new { x.Code, x.Name, average = Avg(m.MemberAverage(x.Code)) }),
         overall = Avg(m.Overall),
         complianceGap = m.ComplianceGap is { } g ? Math.Round(g, 2, MidpointRounding.AwayFromZero) : (decimal?)null,
