@@ -140,8 +140,7 @@ public sealed class AllOrNothingMatrixTests(AppFixture app) : HostTest(app)
     {
         var sent = await host.Send(marker, user, [Roles.ComplianceDirector]);
         Assert.True(sent.IsAccepted, $"{sent.Outcome} {sent.Rule}: {sent.Message}");
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (await host.Outbound(markerType) == 0 && DateTime.UtcNow < deadline) await Task.Delay(100);
+        await IntegrationHost.Eventually(() => host.Outbound(markerType), n => n > 0, $"the {markerType} marker in the outbound queue");
         Assert.Equal(1, await host.Outbound(markerType));
         // A rubric revision as the marker makes the imported approvals stale: the ApprovalWentStaleV1 events that follow
         // (asynchronously) are the marker's, not the import's.

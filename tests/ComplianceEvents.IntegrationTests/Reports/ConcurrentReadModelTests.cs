@@ -8,6 +8,7 @@ using ComplianceEvents.Commitments.SelectingCommitment;
 using Marten;
 using ComplianceEvents.Cycles;
 using ComplianceEvents.Infrastructure;
+using ComplianceEvents.IntegrationTests.Integration;
 using ComplianceEvents.IntegrationTests.WriteSide;
 using ComplianceEvents.Reports;
 using ComplianceEvents.Reports.AsOf;
@@ -106,6 +107,7 @@ public sealed class ConcurrentReadModelTests(AppFixture app) : WriteSideTest(app
     {
         await World.Build();
         var reader = App.Client("reader", Roles.Analyst);
+        var mark = await App.EventCount();
         using var stop = new CancellationTokenSource();
         var writers = Enumerable.Range(0, 16).Select(w => Task.Run(async () =>
         {
@@ -122,7 +124,14 @@ public sealed class ConcurrentReadModelTests(AppFixture app) : WriteSideTest(app
 
         var published = new List<int>();
         var asOf = new List<(string Query, string Text)>();
-        await Task.Delay(300);
+        // Each edition and each as-of read is taken while the writers are committing: at least one evidence item per
+        // writer lands between two publications.
+        async Task WritersMoved()
+        {
+            var from = mark;
+            mark = await IntegrationHost.Eventually(() => App.EventCount(), n => n >= from + 16, "sixteen more evidence items");
+        }
+        await WritersMoved();
         for (var e = 1; e <= 10; e++)
         {
             var result = await App.Send(new PublishReport(World.Cycle, ReportKind.Interim, e == 1 ? null : $"Correction {e}"), "chair",
@@ -141,7 +150,7 @@ public sealed class ConcurrentReadModelTests(AppFixture app) : WriteSideTest(app
             var timed = await reader.GetAsync(timeQuery);
             Assert.Equal(HttpStatusCode.OK, timed.StatusCode);
             asOf.Add((timeQuery, await timed.Content.ReadAsStringAsync()));
-            await Task.Delay(300);
+            await WritersMoved();
         }
         await stop.CancelAsync();
         var writes = (await Task.WhenAll(writers)).Sum();
@@ -173,7 +182,9 @@ public sealed class ConcurrentReadModelTests(AppFixture app) : WriteSideTest(app
         {
             var held = (long)(await take.ExecuteScalarAsync())!;
             var settling = horizon.Settle();
-            await Task.Delay(500);
+            // The settle is seen polling for the open transaction (its last statement in pg_stat_activity), or it finished.
+            await IntegrationHost.Eventually(async () => settling.IsCompleted || await Polling(), polling => polling,
+                "the settle polling pg_locks");
             Assert.False(settling.IsCompleted, "the pin did not wait for a transaction holding a lower sequence");
             await tx.CommitAsync();
             var settled = await settling.WaitAsync(TimeSpan.FromSeconds(10));
@@ -263,6 +274,16 @@ public sealed class ConcurrentReadModelTests(AppFixture app) : WriteSideTest(app
         Assert.Equal(numbers.Distinct().Count(), numbers.Count);
         Assert.Equal(4, numbers.Count);
         Assert.True((await Drift.Check(World.Cycle)).Clean);
+    }
+
+    private async Task<bool> Polling()
+    {
+        await using var conn = new NpgsqlConnection(App.ConnectionString);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand(
+            "select count(*) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid() "
+            + "and query like '%virtualxid = any%'", conn);
+        return (long)(await cmd.ExecuteScalarAsync())! > 0;
     }
 
     private async Task<long> HighestVisibleSequence()
