@@ -34,6 +34,14 @@ public sealed class ImportProgress(TextWriter writer, bool terminal, TimeProvide
         if (done >= total) Done();
     }
 
+    /// <summary>After the last step: the one commit that follows, said only when the steps took long enough to be shown.</summary>
+    public void Saving(int events)
+    {
+        if (!_shown) return;
+        Done();
+        writer.WriteLine($"import: saving {events} events in one transaction");
+    }
+
     /// <summary>Ends the bar's line, so what follows starts on a line of its own.</summary>
     public void Done()
     {

@@ -21,6 +21,10 @@ namespace ComplianceEvents.Imports;
 public sealed class ScoreMatrixImporter(IDocumentStore store, CommandValidators validators, TimeProvider clock,
     ImportProgress? progress = null)
 {
+    public static ScoreMatrixImporter From(IServiceProvider services, ImportProgress? progress = null) =>
+        new(services.GetRequiredService<IDocumentStore>(), services.GetRequiredService<CommandValidators>(),
+            services.GetRequiredService<TimeProvider>(), progress);
+
     public const string Proposer = "import";
     public const string Reviewer = "import-reviewer";
 
@@ -52,6 +56,7 @@ public sealed class ScoreMatrixImporter(IDocumentStore store, CommandValidators 
             }
         }
         if (!report.Succeeded) return report;
+        progress?.Saving(tx.Events);
         if (tx.Events > 0 && await tx.Commit(ct) is { } conflict)
         {
             report.Error($"{conflict.Rule}: {conflict.Message}");

@@ -50,7 +50,7 @@ public static class ImportFigures
             foreach (var json in files)
             {
                 await using var scope = host.Services.CreateAsyncScope();
-                var report = await new DatasetImporter(scope.ServiceProvider.GetRequiredService<IMessageBus>()).Import(json);
+                var report = await DatasetImporter.From(scope.ServiceProvider).Import(json);
                 if (!report.Succeeded) throw new InvalidOperationException("Synthetic import refused:\n" + report.Summary());
                 commands += report.Created;
             }

@@ -27,7 +27,7 @@ public sealed class ReportTests(AppFixture app) : HostTest(app)
     private async Task Import(string file)
     {
         await using var scope = App.Factory.Services.CreateAsyncScope();
-        var report = await new DatasetImporter(scope.ServiceProvider.GetRequiredService<IMessageBus>())
+        var report = await DatasetImporter.From(scope.ServiceProvider)
             .Import(await File.ReadAllTextAsync(Repo.PathOf("data", "seeds", file)));
         Assert.True(report.Succeeded, report.Summary());
     }
