@@ -147,8 +147,8 @@ public sealed class CommandRunner(IDocumentStore store, OutboxedSessionFactory o
             if (decision.Violation is { } violation) return CommandResult.Refused(violation);
 
             stream.AppendMany(decision.Events);
-            foreach (var message in Imported(envelope) ? [] : Integration.IntegrationEvents.From(streamKey, decision.Events, actor,
-                clock.GetUtcNow(), stream.StartingVersion ?? 0))
+            foreach (var message in Integration.IntegrationEvents.From(streamKey, decision.Events, actor, clock.GetUtcNow(),
+                stream.StartingVersion ?? 0))
                 await context.PublishAsync(message);
             var result = CommandResult.Accepted(streamKey, (stream.StartingVersion ?? 0) + decision.Events.Count,
                 stream.Events.Select(e => e.Id).ToList(), decision.Flags) with { ResourceId = decision.ResourceId };
@@ -171,10 +171,6 @@ public sealed class CommandRunner(IDocumentStore store, OutboxedSessionFactory o
                     $"reload and retry."));
         }
     }
-
-    /// <summary>Imported history announces nothing (docs/integration.md); only the host's own importer can say so.</summary>
-    private static bool Imported(Envelope? envelope) =>
-        !Integration.EnvelopeActors.IsExternal(envelope) && envelope?.Headers.ContainsKey(Actor.ImportHeader) == true;
 
     private async Task<CommandResult?> FindReceipt(string receiptId, string commandId, string commandType, string payloadHash,
         CancellationToken ct)
