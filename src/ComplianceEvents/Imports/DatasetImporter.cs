@@ -72,8 +72,7 @@ public sealed class DatasetImporter(IDocumentStore store, CommandValidators vali
             foreach (var (name, result) in done.Where(d => !d.Result.IsAccepted)) report.Add(name, result);
             return report;
         }
-        progress?.Saving(tx.Events);
-        if (tx.Events > 0 && await tx.Commit(ct) is { } conflict)
+        if (tx.Events > 0 && await (progress?.Saving(tx.Events, tx.Commit(ct)) ?? tx.Commit(ct)) is { } conflict)
         {
             report.Error($"{conflict.Rule}: {conflict.Message}");
             return report;

@@ -56,8 +56,7 @@ public sealed class ScoreMatrixImporter(IDocumentStore store, CommandValidators 
             }
         }
         if (!report.Succeeded) return report;
-        progress?.Saving(tx.Events);
-        if (tx.Events > 0 && await tx.Commit(ct) is { } conflict)
+        if (tx.Events > 0 && await (progress?.Saving(tx.Events, tx.Commit(ct)) ?? tx.Commit(ct)) is { } conflict)
         {
             report.Error($"{conflict.Rule}: {conflict.Message}");
             return report;

@@ -16,7 +16,7 @@ public sealed class ImportCliTests(AppFixture app) : HostTest(app)
         Assert.True(exit == 0, error + output);
         // No framework lines (command discovery, schema DDL): only the progress of a long import ("import: 80/158 steps").
         Assert.All(error.Split('\n', StringSplitOptions.RemoveEmptyEntries),
-            l => Assert.Matches(@"^import: (\d+/\d+ steps|saving \d+ events in one transaction)$", l));
+            l => Assert.Matches(@"^import: (\d+/\d+ steps|saving \d+ events in one transaction, \d+ s)$", l));
         Assert.Contains("created: ", output);
         Assert.Contains("outside-window:interim", output);
 
