@@ -49,8 +49,7 @@ public sealed class DatasetImporter(IDocumentStore store, CommandValidators vali
         if (read is not { } dataset) return report;
 
         var steps = Plan(dataset);
-        await using var session = store.LightweightSession();
-        var tx = new ImportTransaction(session, validators, clock.GetUtcNow());
+        await using var tx = await ImportTransaction.Begin(store, validators, clock.GetUtcNow(), ct);
         await tx.Load(dataset.Cycle.Id, ct);
         await tx.LoadReceipts(steps.Select(s => (s.Actor, CommandId(dataset.Cycle.Id, s.Name))), ct);
 

@@ -17,6 +17,7 @@ using ComplianceEvents.Reports.AsOf;
 using FluentValidation;
 using JasperFx.Events;
 using Marten;
+using Npgsql;
 
 namespace ComplianceEvents.Imports;
 
@@ -28,9 +29,26 @@ namespace ComplianceEvents.Imports;
 /// <see cref="Commit"/>, so a file with one refused line appends nothing, and a concurrent writer on any stream the file
 /// touches makes the commit save nothing (each stream is appended at the version it was read at). Nothing is published:
 /// imported history is not news (docs/integration.md).
+/// <para>
+/// The log keeps the order the steps were decided in (as-of reads, audit trails and stale approvals depend on it). Marten
+/// writes a session's events stream by stream, so a step that returns to a stream after another stream's step starts a new
+/// segment: a session of its own, saved after the one before, all in one database transaction.
+/// </para>
 /// </summary>
-public sealed class ImportTransaction(IDocumentSession session, CommandValidators validators, DateTimeOffset now)
+public sealed class ImportTransaction : IAsyncDisposable
 {
+    private readonly IDocumentStore _store;
+    private readonly CommandValidators _validators;
+    private readonly DateTimeOffset _now;
+    private readonly NpgsqlConnection _connection;
+    private NpgsqlTransaction _transaction = null!;
+    private readonly List<IDocumentSession> _segments = [];
+    /// <summary>The streams the current segment appends to, and the last one.</summary>
+    private readonly HashSet<string> _inSegment = [];
+    private string? _lastStream;
+    private bool _committed;
+    private DateTimeOffset _recorded;
+
     private readonly Dictionary<string, Cycle?> _cycles = [];
     private readonly Dictionary<string, Commitment?> _commitments = [];
     private readonly Dictionary<string, Assessment?> _assessments = [];
@@ -39,19 +57,49 @@ public sealed class ImportTransaction(IDocumentSession session, CommandValidator
     private readonly Dictionary<string, long> _stored = [], _versions = [];
     private readonly Dictionary<string, CommandReceipt> _receipts = [];
 
+    private ImportTransaction(IDocumentStore store, CommandValidators validators, DateTimeOffset now)
+    {
+        _store = store;
+        _validators = validators;
+        _now = now;
+        _connection = store.Storage.Database.CreateConnection();
+    }
+
+    /// <summary>Opens the database transaction everything the import reads and writes happens in.</summary>
+    public static async Task<ImportTransaction> Begin(IDocumentStore store, CommandValidators validators, DateTimeOffset now,
+        CancellationToken ct)
+    {
+        var tx = new ImportTransaction(store, validators, now);
+        await tx._connection.OpenAsync(ct);
+        tx._transaction = await tx._connection.BeginTransactionAsync(ct);
+        // Marten stamps appends to existing streams with the transaction's time, new streams with the event's own: one value.
+        await using (var cmd = new NpgsqlCommand("select now()", tx._connection, tx._transaction))
+            tx._recorded = (DateTime)(await cmd.ExecuteScalarAsync(ct))!;
+        tx.NewSegment();
+        return tx;
+    }
+
+    private IDocumentSession Session => _segments[^1];
+
+    private void NewSegment()
+    {
+        _segments.Add(_store.LightweightSession(Marten.Services.SessionOptions.ForTransaction(_transaction)));
+        _inSegment.Clear();
+    }
+
     public int Events { get; private set; }
 
     /// <summary>What the store holds of a cycle, read once before the steps are decided.</summary>
     public async Task Load(string cycleId, CancellationToken ct)
     {
-        if (await session.LoadAsync<Cycle>(Cycles.Cycle.StreamKey(cycleId), ct) is { } cycle) Known(_cycles, cycle.Id, cycle,
+        if (await Session.LoadAsync<Cycle>(Cycles.Cycle.StreamKey(cycleId), ct) is { } cycle) Known(_cycles, cycle.Id, cycle,
             cycle.Version);
-        foreach (var c in await session.Query<Commitment>().Where(c => c.CycleId == cycleId).ToListAsync(ct))
+        foreach (var c in await Session.Query<Commitment>().Where(c => c.CycleId == cycleId).ToListAsync(ct))
         {
             Known(_commitments, c.Id, c, c.Version);
             _numbers.Add((cycleId, c.Number));
         }
-        foreach (var a in await session.Query<Assessment>().Where(a => a.CycleId == cycleId).ToListAsync(ct)) Known(_assessments, a.Id, a,
+        foreach (var a in await Session.Query<Assessment>().Where(a => a.CycleId == cycleId).ToListAsync(ct)) Known(_assessments, a.Id, a,
             a.Version);
     }
 
@@ -59,7 +107,7 @@ public sealed class ImportTransaction(IDocumentSession session, CommandValidator
     public async Task LoadReceipts(IEnumerable<(Actor Sender, string CommandId)> steps, CancellationToken ct)
     {
         var ids = steps.Select(s => CommandReceipt.IdFor(s.Sender, s.CommandId)).Distinct().ToArray();
-        foreach (var receipt in await session.LoadManyAsync<CommandReceipt>(ct, ids)) _receipts[receipt.Id] = receipt;
+        foreach (var receipt in await Session.LoadManyAsync<CommandReceipt>(ct, ids)) _receipts[receipt.Id] = receipt;
     }
 
     private void Known<T>(Dictionary<string, T?> states, string key, T state, long version) where T : class
@@ -76,7 +124,7 @@ public sealed class ImportTransaction(IDocumentSession session, CommandValidator
 
     public CommandResult Send(object command, Actor actor, string commandId)
     {
-        if (validators.For(command.GetType()) is { } validator
+        if (_validators.For(command.GetType()) is { } validator
             && validator.Validate(new ValidationContext<object>(command)) is { IsValid: false } invalid)
             return CommandRunner.Invalid(invalid);
         var (key, decision) = Decide(command, actor);
@@ -87,36 +135,47 @@ public sealed class ImportTransaction(IDocumentSession session, CommandValidator
             return CommandRunner.Authorised(CommandRunner.Replay(receipt, commandId, type, hash), decision);
         if (decision.Violation is { } violation) return CommandResult.Refused(violation);
 
-        var known = _versions.TryGetValue(key, out var version);
-        var action = known ? session.Events.Append(key, decision.Events) : session.Events.StartStream(key, decision.Events);
-        // Appended at the version it was read at: a concurrent writer's events make the commit fail, not interleave.
-        if (_stored.TryGetValue(key, out var stored)) action.ExpectedVersionOnServer = stored;
+        if (_inSegment.Contains(key) && _lastStream != key) NewSegment();
+        var exists = _versions.TryGetValue(key, out var version);
+        // A stream the store held is checked at its stored version in Commit; a new one collides with a concurrent creation.
+        var action = exists ? Session.Events.Append(key, decision.Events) : Session.Events.StartStream(key, decision.Events);
+        _inSegment.Add(key);
+        _lastStream = key;
         var appended = action.Events.Skip(action.Events.Count - decision.Events.Count).ToList();
-        foreach (var e in appended) Stamp(e, actor, type, commandId);
+        foreach (var e in appended) Stamp(e, actor, type, commandId, _recorded);
         foreach (var e in decision.Events) Fold(key, e);
         Events += decision.Events.Count;
         _versions[key] = version + decision.Events.Count;
         var result = CommandResult.Accepted(key, _versions[key], appended.Select(e => e.Id).ToList(), decision.Flags)
             with { ResourceId = decision.ResourceId };
-        var written = new CommandReceipt(receiptId, type, hash, result, now);
-        session.Insert(written);
+        var written = new CommandReceipt(receiptId, type, hash, result, _now);
+        Session.Insert(written);
         _receipts[receiptId] = written;
         return result;
     }
 
-    private static void Stamp(IEvent e, Actor actor, string commandType, string commandId)
+    /// <summary>The step's who and what, and one recorded time for the whole file (the database transaction's), which commits
+    /// at one instant.</summary>
+    private static void Stamp(IEvent e, Actor actor, string commandType, string commandId, DateTimeOffset recorded)
     {
+        e.Timestamp = recorded;
         e.SetHeader(CommandRunner.UserHeader, actor.UserId);
         e.SetHeader(CommandRunner.CommandHeader, commandType);
         e.SetHeader(CommandRunner.CommandIdHeader, commandId);
     }
 
-    /// <summary>One commit for the whole file; a concurrent writer on any of its streams makes it save nothing.</summary>
+    /// <summary>One commit for the whole file, segment by segment; a concurrent writer on any of its streams makes it save
+    /// nothing.</summary>
     public async Task<RuleViolation?> Commit(CancellationToken ct)
     {
         try
         {
-            await session.SaveChangesAsync(ct);
+            if (await Moved(ct) is { } moved)
+                return RuleViolation.Conflict("stream-version",
+                    $"Another writer changed {moved} while this file was imported; nothing was saved. Import again.");
+            foreach (var segment in _segments) await segment.SaveChangesAsync(ct);
+            await _transaction.CommitAsync(ct);
+            _committed = true;
             return null;
         }
         catch (Exception e) when (CommandRunner.IsConflict(e))
@@ -124,6 +183,33 @@ public sealed class ImportTransaction(IDocumentSession session, CommandValidator
             return RuleViolation.Conflict("stream-version",
                 "Another writer changed what this file imports while it was imported; nothing was saved. Import again.");
         }
+    }
+
+    /// <summary>
+    /// The first stream the store held that another writer moved since it was read, or null. The rows stay locked until the
+    /// commit, so none can move after the check: every event then takes the quick append path, one recorded time for the file
+    /// (the transaction's), and the log order of its steps.
+    /// </summary>
+    private async Task<string?> Moved(CancellationToken ct)
+    {
+        var touched = _stored.Where(s => _versions[s.Key] != s.Value).Select(s => s.Key).Order(StringComparer.Ordinal).ToArray();
+        if (touched.Length == 0) return null;
+        await using var cmd = new NpgsqlCommand($"select id, version from {_store.Options.Events.DatabaseSchemaName}.mt_streams "
+            + "where id = any(@ids) order by id for update", _connection, _transaction);
+        cmd.Parameters.AddWithValue("ids", touched);
+        var now = new Dictionary<string, long>();
+        await using (var reader = await cmd.ExecuteReaderAsync(ct))
+            while (await reader.ReadAsync(ct)) now[reader.GetString(0)] = reader.GetInt64(1);
+        return touched.FirstOrDefault(k => now.GetValueOrDefault(k, -1) != _stored[k]);
+    }
+
+    /// <summary>Without a commit, nothing the import decided is kept.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var segment in _segments) await segment.DisposeAsync();
+        if (!_committed && _connection.State == System.Data.ConnectionState.Open) await _transaction.RollbackAsync();
+        await _transaction.DisposeAsync();
+        await _connection.DisposeAsync();
     }
 
     private (string Key, Decision Decision) Decide(object command, Actor actor)
@@ -158,7 +244,7 @@ public sealed class ImportTransaction(IDocumentSession session, CommandValidator
             case IAssessmentCommand x:
                 return (Assessments.Assessment.StreamKey(x.CycleId, x.CommitmentId, x.MemberCode),
                     Cells.Decide(x, Cycle(x.CycleId), Commitment(x.CycleId, x.CommitmentId), Assessment(x.CycleId, x.CommitmentId,
-                        x.MemberCode), actor, now,
+                        x.MemberCode), actor, _now,
                         cell => x switch
                         {
                             RecordEvidence e => RecordEvidenceHandler.Decide(e, cell),

@@ -71,6 +71,10 @@ public sealed class DatasetImportTests(AppFixture app) : HostTest(app)
         Assert.Equal("PublishRubric", await Header("command", "rubric_published", "commitment:2024-apulia:19"));
         Assert.Equal("ReviseRubric", await Header("command", "rubric_revised", "commitment:2024-apulia:19"));
         Assert.Equal("import:2024-apulia:commitment:19", await Header("command-id", "commitment_selected", "commitment:2024-apulia:19"));
+        // The log keeps the order of the file's steps across streams: the revision follows every approval it postdates.
+        var order = await Column<long>("select seq_id from compliance.mt_events where type in ('score_approved', 'rubric_revised') "
+            + "order by seq_id");
+        Assert.Equal((await Column<long>("select seq_id from compliance.mt_events where type = 'rubric_revised'")).Single(), order[^1]);
 
         var events = await App.EventCount();
         var again = await Import(json);
@@ -143,8 +147,8 @@ public sealed class DatasetImportTests(AppFixture app) : HostTest(app)
         var events = await App.EventCount();
 
         await using var scope = App.Factory.Services.CreateAsyncScope();
-        await using var session = App.Store.LightweightSession();
-        var tx = new ImportTransaction(session, scope.ServiceProvider.GetRequiredService<CommandValidators>(), DateTimeOffset.UtcNow);
+        await using var tx = await ImportTransaction.Begin(App.Store, scope.ServiceProvider.GetRequiredService<CommandValidators>(),
+            DateTimeOffset.UtcNow, default);
         await tx.Load("2024-apulia", default);
 
         // Another writer records evidence on a cell the import also writes, after the import read it.
@@ -164,8 +168,8 @@ public sealed class DatasetImportTests(AppFixture app) : HostTest(app)
     public async Task a_cycle_opened_by_another_writer_after_the_import_read_makes_it_save_nothing()
     {
         await using var scope = App.Factory.Services.CreateAsyncScope();
-        await using var session = App.Store.LightweightSession();
-        var tx = new ImportTransaction(session, scope.ServiceProvider.GetRequiredService<CommandValidators>(), DateTimeOffset.UtcNow);
+        await using var tx = await ImportTransaction.Begin(App.Store, scope.ServiceProvider.GetRequiredService<CommandValidators>(),
+            DateTimeOffset.UtcNow, default);
         await tx.Load(World.Cycle, default);
         var open = OpeningCycleTests.Apulia();
         Assert.True(tx.Send(open, new Actor("importer", World.DirectorRoles), "import:test:cycle").IsAccepted);
