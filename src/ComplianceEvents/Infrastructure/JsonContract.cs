@@ -60,7 +60,7 @@ public static class JsonContract
         var nullable = info.ReadState == NullabilityState.Nullable;
         var t = System.Nullable.GetUnderlyingType(type) ?? type;
         if (t == typeof(JsonElement)) return new(JsonKind.Any, t, nullable, limit);
-        if (t == typeof(string)) return new(JsonKind.String, t, nullable, limit);
+        if (t == typeof(string) || t == typeof(Guid)) return new(JsonKind.String, t, nullable, limit);
         if (t == typeof(int) || t == typeof(long)) return new(JsonKind.Integer, t, nullable, limit);
         if (t == typeof(bool)) return new(JsonKind.Boolean, t, nullable, limit);
         if (t == typeof(DateOnly)) return new(JsonKind.Date, t, nullable, limit);
@@ -70,6 +70,33 @@ public static class JsonContract
             return new(JsonKind.Array, t, nullable, limit with { MaxItems = limit.MaxItems ?? JsonLimits.DefaultMaxItems },
                 Items: ShapeOf(t.GetGenericArguments()[0], info.GenericTypeArguments[0], owner, key + "[]"));
         return ObjectShape(t, nullable, limit);
+    }
+
+    /// <summary>How every body is parsed: no trailing commas, no comments, at most 32 levels deep.</summary>
+    public static readonly JsonDocumentOptions Strict = new() { AllowTrailingCommas = false,
+        CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 32 };
+
+    /// <summary>
+    /// The contract of a command whatever its entry point (docs/api.md "Input contract"). <paramref name="wire"/> is the raw
+    /// body a transport delivered (the queue): it is checked as sent, so a missing field is refused rather than read as
+    /// its default. Without it (CLI, HTTP after its own check, tests, the importer) the command object is checked as the
+    /// wire format would carry it: limits, control characters, patterns, ranges, list sizes and nulls.
+    /// </summary>
+    public static List<FieldError> CheckCommand(object command, ReadOnlyMemory<byte>? wire)
+    {
+        var shape = BodyOf(command.GetType(), []);
+        if (wire is not { } bytes)
+            return Check(JsonSerializer.SerializeToElement(command, command.GetType(), Integration.IntegrationJson.Options), shape);
+        try
+        {
+            using var document = JsonDocument.Parse(bytes, Strict);
+            return Check(document.RootElement, shape);
+        }
+        catch (JsonException e)
+        {
+            return [new FieldError("$", "json-syntax", $"Malformed JSON at line {(e.LineNumber ?? 0) + 1}, byte " +
+                $"{(e.BytePositionInLine ?? 0) + 1}.")];
+        }
     }
 
     /// <summary>Every way <paramref name="value"/> breaks <paramref name="shape"/>, as (JSON path, rule, message).</summary>
