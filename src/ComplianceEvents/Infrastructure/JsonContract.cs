@@ -25,7 +25,6 @@ public sealed record JsonShape(JsonKind Kind, Type Type, bool Nullable, FieldLim
 public static class JsonContract
 {
     private static readonly ConcurrentDictionary<(Type, string), JsonShape> Shapes = new();
-    private static readonly NullabilityInfoContext Nullability = new();
 
     /// <summary>The body shape of <paramref name="type"/> without the fields the route supplies.</summary>
     public static JsonShape BodyOf(Type type, IEnumerable<string> routeValues)
@@ -41,12 +40,14 @@ public static class JsonContract
 
     private static JsonShape ObjectShape(Type type, bool nullable, FieldLimit limit, ISet<string>? excluded = null)
     {
+        // NullabilityInfoContext is not thread-safe: one per shape built (shapes are built once per type and cached).
+        var nullability = new NullabilityInfoContext();
         var ctor = type.GetConstructors().OrderByDescending(c => c.GetParameters().Length).First();
         var fields = ctor.GetParameters()
             .Where(p => excluded is null || !excluded.Contains(p.Name!))
             .Select(p =>
             {
-                var info = Nullability.Create(p);
+                var info = nullability.Create(p);
                 var name = JsonName(p.Name!);
                 var shape = ShapeOf(p.ParameterType, info, type, name);
                 return new JsonField(name, shape, !shape.Nullable && !p.HasDefaultValue);
