@@ -187,14 +187,26 @@ public static class JsonContract
     /// <summary>Text rules, shared by body fields and route values.</summary>
     public static void CheckText(string text, FieldLimit limit, Action<string, string> fail)
     {
-        if (text.Any(c => char.IsControl(c) && c is not '\t' and not '\n'))
+        if (HasControlCharacter(text))
             fail("control-character", "Text may hold no control character other than tab and newline.");
         if (text.Length > limit.MaxLength) fail("max-length", $"At most {limit.MaxLength} characters, not {text.Length}.");
         else if (limit.MaxLength is null && text.Length > JsonLimits.DefaultMaxLength)
             fail("max-length", $"At most {JsonLimits.DefaultMaxLength} characters, not {text.Length}.");
-        if (limit.Pattern is { } pattern && !System.Text.RegularExpressions.Regex.IsMatch(text, pattern))
+        if (limit.Pattern is { } pattern && !Patterns.GetOrAdd(pattern, p => new System.Text.RegularExpressions.Regex(p,
+                System.Text.RegularExpressions.RegexOptions.Compiled)).IsMatch(text))
             fail("pattern", $"Must match {pattern}.");
         if (limit.Format == "uri" && !IsHttpUrl(text)) fail("format", "Must be an absolute http or https URL.");
+    }
+
+    // Every command is checked on every entry point (docs/api.md "Input contract"): the per-character scan and the patterns
+    // are on the write path, so no LINQ per character and each pattern compiled once.
+    private static readonly ConcurrentDictionary<string, System.Text.RegularExpressions.Regex> Patterns = new();
+
+    private static bool HasControlCharacter(string text)
+    {
+        foreach (var c in text)
+            if (char.IsControl(c) && c is not '\t' and not '\n') return true;
+        return false;
     }
 
     public static void CheckRange(long n, FieldLimit limit, Action<string, string> fail)
