@@ -20,6 +20,9 @@ public sealed record ApprovedScore(string ProposalId, int Score, int RubricVersi
 /// <summary>Write model and inline snapshot of one (cycle, commitment, member) cell.</summary>
 public sealed record Assessment(string Id, string CycleId, string CommitmentId, string MemberCode)
 {
+    /// <summary>Evidence items one cell may hold, withdrawn ones included (docs/api.md "Limits"; the largest seed cell has 43).</summary>
+    public const int MaxEvidence = 200;
+
     public static string StreamKey(string cycleId, string commitmentId, string memberCode) =>
         $"assessment:{cycleId}:{commitmentId}:{memberCode}";
 

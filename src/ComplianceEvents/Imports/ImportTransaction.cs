@@ -14,7 +14,6 @@ using ComplianceEvents.Cycles.OpeningCycle;
 using ComplianceEvents.Cycles.SettingReportWindow;
 using ComplianceEvents.Infrastructure;
 using ComplianceEvents.Reports.AsOf;
-using FluentValidation;
 using JasperFx.Events;
 using Marten;
 using Npgsql;
@@ -124,9 +123,8 @@ public sealed class ImportTransaction : IAsyncDisposable
 
     public CommandResult Send(object command, Actor actor, string commandId)
     {
-        if (_validators.For(command.GetType()) is { } validator
-            && validator.Validate(new ValidationContext<object>(command)) is { IsValid: false } invalid)
-            return CommandRunner.Invalid(invalid);
+        // The input contract and the command's validator, as for a command from any other entry point.
+        if (_validators.Check(command, null) is { } invalid) return invalid;
         var (key, decision) = Decide(command, actor);
         var type = command.GetType().Name;
         var hash = CommandRunner.PayloadHash(command);

@@ -78,7 +78,8 @@ public sealed class CommandRunner(IDocumentStore store, OutboxedSessionFactory o
         // A queue sender has no HTTP answer to read: its refusals are logged for the operators (docs/integration.md).
         if (!result.IsAccepted && actors?.IsFromInboundQueue(context.Envelope) == true)
             logger?.LogWarning("Queued command {CommandType} {EnvelopeId} refused: {Outcome} {Rule}: {Detail}",
-                typeof(TCommand).Name, context.Envelope?.Id, result.Outcome, result.Rule, result.Message);
+                typeof(TCommand).Name, context.Envelope?.Id, result.Outcome, result.Rule, result.Message
+                    + string.Concat(result.Errors.Select(e => $" {e.Field}: {e.Rule} ({e.Message})")));
         return result;
     }
 
@@ -89,11 +90,7 @@ public sealed class CommandRunner(IDocumentStore store, OutboxedSessionFactory o
         where TCommand : notnull where TAggregate : class
     {
         var envelope = context.Envelope;
-        if (validators.For<TCommand>() is { } validator)
-        {
-            var validation = await validator.ValidateAsync(command, ct);
-            if (!validation.IsValid) return Invalid(validation);
-        }
+        if (validators.Check(command, envelope) is { } invalid) return invalid;
 
         // Queued commands act as the queue's configured identity, never as their headers say (Integration/InboundQueue.cs).
         if ((actors is null ? Actor.FromEnvelope(envelope) : actors.ActorFor(envelope)) is not { } actor)
@@ -105,7 +102,7 @@ public sealed class CommandRunner(IDocumentStore store, OutboxedSessionFactory o
         var payloadHash = PayloadHash(command);
         var receiptId = commandId is null ? null : CommandReceipt.IdFor(actor, commandId);
         // A replay is answered only once the decision's own authorisation passes again (below), as for a fresh command.
-        var earlier = receiptId is null ? null : await FindReceipt(receiptId, commandId!, typeof(TCommand).Name, payloadHash, ct);
+        var earlier = commandId is null ? null : await FindReceipt(actor, commandId, typeof(TCommand).Name, payloadHash, ct);
 
         // Enlisted in Wolverine's outbox: integration messages published below commit with the events, or not at all.
         await using var session = outbox.OpenSession(context);
@@ -139,12 +136,12 @@ public sealed class CommandRunner(IDocumentStore store, OutboxedSessionFactory o
             }
 
             if (IsTornRead(stream))
-                return CommandResult.Refused(RuleViolation.Conflict(StreamVersionRule, $"The stream '{streamKey}' changed while it was " +
-                    $"read; reload and retry."));
+                return await WinnerOr(RuleViolation.Conflict(StreamVersionRule, $"The stream '{streamKey}' changed while it was " +
+                    $"read; reload and retry."), null);
 
             var decision = await decide(new DecisionContext<TAggregate>(stream.Aggregate, actor, clock.GetUtcNow(), session), loaded);
             if (earlier is not null) return Authorised(earlier, decision);
-            if (decision.Violation is { } violation) return CommandResult.Refused(violation);
+            if (decision.Violation is { } violation) return await WinnerOr(violation, decision);
 
             stream.AppendMany(decision.Events);
             foreach (var message in Integration.IntegrationEvents.From(streamKey, decision.Events, actor, clock.GetUtcNow(),
@@ -164,20 +161,40 @@ public sealed class CommandRunner(IDocumentStore store, OutboxedSessionFactory o
             if (context is Wolverine.Runtime.MessageContext pending) await pending.ClearAllAsync();
             // A concurrent copy of the same command may have won: answer as it did (idempotency under concurrency).
             // The winner had the same sender (the receipt key says so) and passed the same decision.
-            if (receiptId is not null && await FindReceipt(receiptId, commandId!, typeof(TCommand).Name, payloadHash, ct) is { } winner)
-                return winner;
-            return CommandResult.Refused(RuleViolation.Conflict(StreamVersionRule,
+            return await WinnerOr(RuleViolation.Conflict(StreamVersionRule,
                 $"The stream '{streamKey}' changed concurrently{(expectedVersionAsked is { } v ? $" (expected version {v})" : "")}; " +
-                    $"reload and retry."));
+                    $"reload and retry."), null);
         }
+
+        // A concurrent copy of this command (same sender, same id) that committed after the receipt was looked up above leaves
+        // this copy a state that refuses it (evidence-exists, proposal-pending) or a lost race: the copy answers as the
+        // winner did, once its own authorisation passes, and appends nothing (idempotency under concurrency).
+        async Task<CommandResult> WinnerOr(RuleViolation refusal, Decision? decision) =>
+            commandId is not null && await FindReceipt(actor, commandId, typeof(TCommand).Name, payloadHash, ct) is { } winner
+                ? decision is null ? winner : Authorised(winner, decision)
+                : CommandResult.Refused(refusal);
     }
 
-    private async Task<CommandResult?> FindReceipt(string receiptId, string commandId, string commandType, string payloadHash,
+    /// <summary>
+    /// The sender's earlier answer to this command id. A receipt stored before receipts were keyed by sender is keyed by the
+    /// bare command id (read in the same round trip): it is the sender's own when the events it appended carry the sender's
+    /// user id, another user's command otherwise (so this one is new to this sender), and when its events do not name a
+    /// sender the id cannot be used again (409 command-id-reused): neither a duplicate nor another user's replay.
+    /// </summary>
+    private async Task<CommandResult?> FindReceipt(Actor sender, string commandId, string commandType, string payloadHash,
         CancellationToken ct)
     {
         await using var query = store.QuerySession();
-        var receipt = await query.LoadAsync<CommandReceipt>(receiptId, ct);
-        return receipt is null ? null : Replay(receipt, commandId, commandType, payloadHash);
+        var receiptId = CommandReceipt.IdFor(sender, commandId);
+        var found = await query.LoadManyAsync<CommandReceipt>(ct, receiptId, commandId);
+        if (found.FirstOrDefault(r => r.Id == receiptId) is { } receipt) return Replay(receipt, commandId, commandType, payloadHash);
+        if (found.FirstOrDefault(r => r.Id == commandId) is not { } legacy) return null;
+        var firstEvent = legacy.Result.EventIds.Count == 0 ? null : await query.Events.LoadAsync(legacy.Result.EventIds[0], ct);
+        var owner = firstEvent?.GetHeader(UserHeader)?.ToString();
+        if (owner is null)
+            return CommandResult.Refused(RuleViolation.Conflict("command-id-reused", $"Command id '{commandId}' was used before " +
+                "command ids were kept per sender, and its sender is not known; send the command with a new id.", "commandId"));
+        return UserIds.Same(owner, sender.UserId) ? Replay(legacy, commandId, commandType, payloadHash) : null;
     }
 
     /// <summary>The answer to a command id seen before: the first answer, or a conflict when the id was used for another command.</summary>

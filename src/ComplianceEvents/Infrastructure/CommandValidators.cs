@@ -22,6 +22,25 @@ public sealed class CommandValidators
 
     public IValidator? For(Type commandType) => _byCommand.GetValueOrDefault(commandType);
 
+    /// <summary>
+    /// Shape first, whatever the entry point: the input contract (<see cref="JsonContract.CheckCommand"/>, on the raw body
+    /// when the command came from a transport), then the command's validator, in one answer as over HTTP. Null when valid.
+    /// </summary>
+    public CommandResult? Check(object command, Wolverine.Envelope? envelope)
+    {
+        var wire = Integration.EnvelopeActors.IsExternal(envelope) && envelope!.Data is { } data ? data : (ReadOnlyMemory<byte>?)null;
+        var errors = JsonContract.CheckCommand(command, wire);
+        // A body that cannot be bound (a missing or null value) is not handed to the validator, which would judge its default.
+        // The validators have no asynchronous rules, so every entry point (the importer's in-memory steps too) checks alike.
+        if (!errors.Any(JsonContract.IsStructural) && For(command.GetType()) is { } validator)
+        {
+            var known = errors.Select(e => e.Field).ToHashSet();
+            errors.AddRange(CommandRunner.Invalid(validator.Validate(new ValidationContext<object>(command))).Errors
+                .Where(e => !known.Contains(e.Field)));
+        }
+        return errors.Count == 0 ? null : CommandResult.Invalid(errors);
+    }
+
     private static Type CommandTypeOf(Type validatorType) =>
         validatorType.GetInterfaces().Single(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IValidator<>)).GetGenericArguments()[0];
 }

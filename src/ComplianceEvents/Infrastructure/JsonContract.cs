@@ -25,7 +25,6 @@ public sealed record JsonShape(JsonKind Kind, Type Type, bool Nullable, FieldLim
 public static class JsonContract
 {
     private static readonly ConcurrentDictionary<(Type, string), JsonShape> Shapes = new();
-    private static readonly NullabilityInfoContext Nullability = new();
 
     /// <summary>The body shape of <paramref name="type"/> without the fields the route supplies.</summary>
     public static JsonShape BodyOf(Type type, IEnumerable<string> routeValues)
@@ -41,12 +40,14 @@ public static class JsonContract
 
     private static JsonShape ObjectShape(Type type, bool nullable, FieldLimit limit, ISet<string>? excluded = null)
     {
+        // NullabilityInfoContext is not thread-safe: one per shape built (shapes are built once per type and cached).
+        var nullability = new NullabilityInfoContext();
         var ctor = type.GetConstructors().OrderByDescending(c => c.GetParameters().Length).First();
         var fields = ctor.GetParameters()
             .Where(p => excluded is null || !excluded.Contains(p.Name!))
             .Select(p =>
             {
-                var info = Nullability.Create(p);
+                var info = nullability.Create(p);
                 var name = JsonName(p.Name!);
                 var shape = ShapeOf(p.ParameterType, info, type, name);
                 return new JsonField(name, shape, !shape.Nullable && !p.HasDefaultValue);
@@ -60,7 +61,7 @@ public static class JsonContract
         var nullable = info.ReadState == NullabilityState.Nullable;
         var t = System.Nullable.GetUnderlyingType(type) ?? type;
         if (t == typeof(JsonElement)) return new(JsonKind.Any, t, nullable, limit);
-        if (t == typeof(string)) return new(JsonKind.String, t, nullable, limit);
+        if (t == typeof(string) || t == typeof(Guid)) return new(JsonKind.String, t, nullable, limit);
         if (t == typeof(int) || t == typeof(long)) return new(JsonKind.Integer, t, nullable, limit);
         if (t == typeof(bool)) return new(JsonKind.Boolean, t, nullable, limit);
         if (t == typeof(DateOnly)) return new(JsonKind.Date, t, nullable, limit);
@@ -70,6 +71,33 @@ public static class JsonContract
             return new(JsonKind.Array, t, nullable, limit with { MaxItems = limit.MaxItems ?? JsonLimits.DefaultMaxItems },
                 Items: ShapeOf(t.GetGenericArguments()[0], info.GenericTypeArguments[0], owner, key + "[]"));
         return ObjectShape(t, nullable, limit);
+    }
+
+    /// <summary>How every body is parsed: no trailing commas, no comments, at most 32 levels deep.</summary>
+    public static readonly JsonDocumentOptions Strict = new() { AllowTrailingCommas = false,
+        CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 32 };
+
+    /// <summary>
+    /// The contract of a command whatever its entry point (docs/api.md "Input contract"). <paramref name="wire"/> is the raw
+    /// body a transport delivered (the queue): it is checked as sent, so a missing field is refused rather than read as
+    /// its default. Without it (CLI, HTTP after its own check, tests, the importer) the command object is checked as the
+    /// wire format would carry it: limits, control characters, patterns, ranges, list sizes and nulls.
+    /// </summary>
+    public static List<FieldError> CheckCommand(object command, ReadOnlyMemory<byte>? wire)
+    {
+        var shape = BodyOf(command.GetType(), []);
+        if (wire is not { } bytes)
+            return Check(JsonSerializer.SerializeToElement(command, command.GetType(), Integration.IntegrationJson.Options), shape);
+        try
+        {
+            using var document = JsonDocument.Parse(bytes, Strict);
+            return Check(document.RootElement, shape);
+        }
+        catch (JsonException e)
+        {
+            return [new FieldError("$", "json-syntax", $"Malformed JSON at line {(e.LineNumber ?? 0) + 1}, byte " +
+                $"{(e.BytePositionInLine ?? 0) + 1}.")];
+        }
     }
 
     /// <summary>Every way <paramref name="value"/> breaks <paramref name="shape"/>, as (JSON path, rule, message).</summary>
@@ -159,14 +187,26 @@ public static class JsonContract
     /// <summary>Text rules, shared by body fields and route values.</summary>
     public static void CheckText(string text, FieldLimit limit, Action<string, string> fail)
     {
-        if (text.Any(c => char.IsControl(c) && c is not '\t' and not '\n'))
+        if (HasControlCharacter(text))
             fail("control-character", "Text may hold no control character other than tab and newline.");
         if (text.Length > limit.MaxLength) fail("max-length", $"At most {limit.MaxLength} characters, not {text.Length}.");
         else if (limit.MaxLength is null && text.Length > JsonLimits.DefaultMaxLength)
             fail("max-length", $"At most {JsonLimits.DefaultMaxLength} characters, not {text.Length}.");
-        if (limit.Pattern is { } pattern && !System.Text.RegularExpressions.Regex.IsMatch(text, pattern))
+        if (limit.Pattern is { } pattern && !Patterns.GetOrAdd(pattern, p => new System.Text.RegularExpressions.Regex(p,
+                System.Text.RegularExpressions.RegexOptions.Compiled)).IsMatch(text))
             fail("pattern", $"Must match {pattern}.");
         if (limit.Format == "uri" && !IsHttpUrl(text)) fail("format", "Must be an absolute http or https URL.");
+    }
+
+    // Every command is checked on every entry point (docs/api.md "Input contract"): the per-character scan and the patterns
+    // are on the write path, so no LINQ per character and each pattern compiled once.
+    private static readonly ConcurrentDictionary<string, System.Text.RegularExpressions.Regex> Patterns = new();
+
+    private static bool HasControlCharacter(string text)
+    {
+        foreach (var c in text)
+            if (char.IsControl(c) && c is not '\t' and not '\n') return true;
+        return false;
     }
 
     public static void CheckRange(long n, FieldLimit limit, Action<string, string> fail)

@@ -16,6 +16,11 @@ public static class JsonLimits
     public const int MaxBodyBytes = 256 * 1024;
     public const int DefaultMaxLength = 2_000;
     public const int DefaultMaxItems = 50;
+    /// <summary>
+    /// A commitment's number is 1 to this; with the unique (cycle, number) index it caps a cycle's commitments, and so its
+    /// report (docs/api.md "Limits"). The seeds number theirs 5 and 19.
+    /// </summary>
+    public const int MaxCommitmentNumber = 100;
     private const string MemberCode = "^[A-Z]{2,3}$";
 
     private static readonly FieldLimit Id = new(MaxLength: 64, Pattern: Slugs.Pattern);
@@ -45,7 +50,7 @@ public static class JsonLimits
         ["background"] = new(MaxItems: 50), ["features"] = new(MaxItems: 50), ["interpretiveGuidelines"] = new(MaxItems: 50),
         ["dimensionRules"] = new(MaxItems: 20),
         ["score"] = new(Minimum: -1, Maximum: 1), ["DimensionRule.score"] = new(Minimum: -1, Maximum: 1),
-        ["number"] = new(Minimum: 1, Maximum: 999), ["rubricVersion"] = new(Minimum: 1, Maximum: 10_000),
+        ["number"] = new(Minimum: 1, Maximum: MaxCommitmentNumber), ["rubricVersion"] = new(Minimum: 1, Maximum: 10_000),
         ["expectedVersion"] = new(Minimum: 0), ["id"] = new(MaxLength: 64), ["edition"] = new(Minimum: 1, Maximum: 10_000),
         // Dataset files (docs/import-format.md): the same fields as the commands they become, plus the file's own.
         ["DatasetCycle.id"] = Id, ["DatasetCommitment.id"] = Id, ["DatasetEvidence.key"] = Id, ["DatasetNotApplicable.member"] = Id,

@@ -12,9 +12,6 @@ namespace ComplianceEvents.Infrastructure;
 /// </summary>
 public static class JsonRequests
 {
-    private static readonly JsonDocumentOptions Strict = new() { AllowTrailingCommas = false,
-        CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 32 };
-
     public static IApplicationBuilder UseJsonContract(this IApplicationBuilder app) => app.Use(async (http, next) =>
     {
         if (await Refusal(http) is { } refusal) await refusal.ExecuteAsync(http);
@@ -49,7 +46,7 @@ public static class JsonRequests
         if (body.Length == 0) body = "{}"u8.ToArray();
 
         JsonDocument document;
-        try { document = JsonDocument.Parse(body, Strict); }
+        try { document = JsonDocument.Parse(body, JsonContract.Strict); }
         catch (JsonException e)
         {
             errors.Add(new FieldError(e.Path is { Length: > 0 } p ? p : "$", "json-syntax",

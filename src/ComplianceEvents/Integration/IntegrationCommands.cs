@@ -13,13 +13,7 @@ public sealed class IntegrationCommands(EnvelopeActors actors, CommandValidators
     public async Task<CommandResult> Run<TCommand>(TCommand command, IMessageContext context, string action,
         Func<Actor, Task<CommandResult>> execute, CancellationToken ct) where TCommand : notnull
     {
-        if (validators.For<TCommand>() is { } validator)
-        {
-            var validation = await validator.ValidateAsync(command, ct);
-            if (!validation.IsValid)
-                return CommandResult.Invalid(validation.Errors
-                    .Select(e => new FieldError(CommandRunner.FieldPath(e.PropertyName), CommandRunner.RuleName(e.ErrorCode), e.ErrorMessage)).ToList());
-        }
+        if (validators.Check(command, context.Envelope) is { } invalid) return invalid;
         var actor = actors.ActorFor(context.Envelope);
         return Refusal(actor, action) ?? await execute(actor!);
     }

@@ -91,4 +91,46 @@ public sealed class IdempotencyPerSenderTests(AppFixture app) : WriteSideTest(ap
         Assert.Equal(2, evidence.Count);
         Assert.Equal(before + 3, await App.EventCount()); // AssessmentOpened + one EvidenceRecorded per sender
     }
+
+    /// <summary>A receipt as stored before receipts were keyed by sender: under the bare command id.</summary>
+    private async Task OldStyleReceipt(string commandId, object command, CommandResult result)
+    {
+        await using var session = App.Store.LightweightSession();
+        session.Store(new CommandReceipt(commandId, command.GetType().Name, CommandRunner.PayloadHash(command), result,
+            DateTimeOffset.UtcNow));
+        await session.SaveChangesAsync();
+    }
+
+    [Fact]
+    public async Task an_old_style_receipt_replays_to_its_sender_only_and_never_appends_a_duplicate()
+    {
+        await World.Build();
+        var body = World.Evidence("CA", new DateOnly(2024, 7, 12));
+        var first = await World.Expect(App.Send(body, World.Analyst, World.AnalystRoles));
+        await OldStyleReceipt("harvest-old", body, first);
+        var count = await App.EventCount();
+
+        var replay = await App.Send(body, $" {World.Analyst.ToUpperInvariant()} ", World.AnalystRoles, "harvest-old");
+        Assert.True(replay.Replayed && replay.IsAccepted, $"{replay.Outcome} {replay.Rule}: {replay.Message}");
+        Assert.Equal(first.EventIds, replay.EventIds);
+        Assert.Equal(count, await App.EventCount());
+
+        // Another user's id is another command: recorded as theirs, never answered with the analyst's receipt.
+        var other = await App.Send(body, World.OtherAnalyst, World.AnalystRoles, "harvest-old");
+        Assert.True(other.IsAccepted && !other.Replayed, $"{other.Outcome} {other.Rule}: {other.Message}");
+        Assert.NotEqual(first.ResourceId, other.ResourceId);
+        Assert.Equal(count + 1, await App.EventCount());
+    }
+
+    [Fact]
+    public async Task an_old_style_receipt_whose_sender_is_unknown_cannot_be_used_again()
+    {
+        await World.Build();
+        var body = World.Evidence("CA", new DateOnly(2024, 7, 12));
+        await OldStyleReceipt("harvest-lost", body, CommandResult.Accepted("assessment:elsewhere", 3, [Guid.NewGuid()]));
+
+        var refused = await Refused(() => App.Send(body, World.Analyst, World.AnalystRoles, "harvest-lost"), Outcome.Conflict,
+            "command-id-reused");
+        Assert.Equal("commandId", Assert.Single(refused.Errors).Field);
+    }
 }

@@ -90,7 +90,9 @@ public sealed class InboundQueueTests(AppFixture app) : HostTest(app)
         Assert.Empty(await Cell());
 
         var fixedCommand = World.Evidence("CA", new DateOnly(2024, 7, 12), Strength.Weak, "counter");
-        var replay = await director.PostAsJsonAsync($"/integration/dead-letters/{letter.Id}/replay", new { message = fixedCommand });
+        // The fixed body is the wire format (enums as names): the queue holds it to the input contract like any other.
+        var replay = await director.PostAsJsonAsync($"/integration/dead-letters/{letter.Id}/replay", new { message = fixedCommand },
+            Http.ApiJson.Options);
         Assert.Equal(HttpStatusCode.OK, replay.StatusCode);
 
         var events = await Eventually(Cell, es => es.Any(e => e.Data is EvidenceRecorded), "the replayed command's events");

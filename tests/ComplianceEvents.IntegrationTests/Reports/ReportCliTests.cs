@@ -43,4 +43,24 @@ public sealed class ReportCliTests(AppFixture app) : HostTest(app)
         var missing = await cli.Run("verify", "2024-apulia", "--kind", "final", "--edition", "1");
         Assert.NotEqual(0, missing.Exit);
     }
+
+    [Fact]
+    public async Task a_cli_command_breaking_the_contract_exits_non_zero_with_one_line_naming_field_and_rule_and_appends_nothing()
+    {
+        var cli = new Cli(App);
+        Assert.Equal(0, (await cli.Run("import", "data/seeds/2024-apulia.json")).Exit);
+        var before = await App.EventCount();
+
+        var longId = await cli.Run("publish", string.Join('-', Enumerable.Repeat("apulia", 10)), "--kind", "interim");
+        Assert.NotEqual(0, longId.Exit);
+        var line = Assert.Single(longId.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.StartsWith("publish:"));
+        Assert.Contains("cycleId: max-length", line);
+
+        // Accepted before the contract held for the CLI: a control character would have gone into the edition's event.
+        var bell = await cli.Run("publish", "2024-apulia", "--kind", "interim", "--reason", "First edition\u0007");
+        Assert.NotEqual(0, bell.Exit);
+        Assert.Contains("reason: control-character", Assert.Single(bell.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries),
+            l => l.StartsWith("publish:")));
+        Assert.Equal(before, await App.EventCount());
+    }
 }

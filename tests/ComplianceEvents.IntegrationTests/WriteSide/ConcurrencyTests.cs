@@ -61,6 +61,29 @@ public sealed class ConcurrencyTests(AppFixture app) : WriteSideTest(app)
     }
 
     [Fact]
+    public async Task overlapping_copies_that_the_winner_leaves_a_refusing_state_answer_as_the_winner()
+    {
+        await World.Build();
+        await World.Expect(World.AsAnalyst(World.Evidence("CA", new DateOnly(2024, 7, 12))));
+        var before = await App.EventCount();
+        // A copy that reads the cell after the winner committed would be refused proposal-pending, a named evidence id evidence-exists.
+        var proposal = World.Proposal("CA", 0, "e1");
+        var evidence = World.Evidence("FR", new DateOnly(2024, 7, 13)) with { EvidenceId = "fr-1" };
+        var results = await Task.WhenAll(Enumerable.Range(0, 16).Select(i => Task.Run(() => i % 2 == 0
+            ? App.Send(proposal, World.Analyst, World.AnalystRoles, commandId: "propose-ca")
+            : App.Send(evidence, World.Analyst, World.AnalystRoles, commandId: "record-fr"))));
+
+        Assert.All(results, r => Assert.True(r.IsAccepted, $"{r.Outcome} {r.Rule}: {r.Message}"));
+        foreach (var copies in new[] { results.Where((_, i) => i % 2 == 0), results.Where((_, i) => i % 2 == 1) })
+        {
+            Assert.Single(copies.Select(r => string.Join(',', r.EventIds)).Distinct());
+            Assert.Equal(7, copies.Count(r => r.Replayed));
+        }
+        Assert.Equal(before + 3, await App.EventCount()); // ScoreProposed; AssessmentOpened + EvidenceRecorded
+        Assert.Single((await LoadAssessment()).Proposals);
+    }
+
+    [Fact]
     public async Task a_replayed_command_id_appends_nothing_and_a_reused_one_is_a_conflict()
     {
         await World.Build();

@@ -28,6 +28,11 @@ public static class RecordEvidenceHandler
         if (!cell.Actor.CanAnalyse)
             return RuleViolation.Forbidden("role-required", "Recording evidence needs the analyst, lead analyst or compliance director " +
                 "role.");
+        // Bounds what one cell adds to a report (docs/api.md "Limits"). Withdrawn items count: the stream keeps them. A rule of the
+        // cell's own decision, so the stream version check makes it exact under concurrent writers.
+        if (cell.Evidence.Count >= Assessment.MaxEvidence)
+            return RuleViolation.Rejected("evidence-limit", $"A cell holds at most {Assessment.MaxEvidence} evidence items (withdrawn " +
+                "ones included); this one is full.");
         var id = cmd.EvidenceId ?? NextId(cell);
         if (cell.State?.FindEvidence(id) is not null)
             return RuleViolation.Conflict("evidence-exists", $"Evidence '{id}' already exists in this assessment.", "evidenceId");

@@ -40,7 +40,9 @@ public sealed class PublishCommand : JasperFxAsyncCommand<PublishInput>
             .InvokeAsync<CommandResult>(new PublishReport(input.Cycle, kind, input.ReasonFlag), actor.ToDeliveryOptions());
         if (!result.IsAccepted)
         {
-            Console.Error.WriteLine($"publish: {result.Rule}: {result.Message}{string.Concat(result.Errors.Select(e => $"\n  {e.Field}: {e.Message}"))}");
+            // One line (README "Command line"): the rule, then each field with its rule.
+            Console.Error.WriteLine($"publish: {result.Rule}: {result.Message}" +
+                string.Concat(result.Errors.Select(e => $" {e.Field}: {e.Rule}: {e.Message}")));
             return false;
         }
         await using var session = host.Services.GetRequiredService<IDocumentStore>().QuerySession();
