@@ -39,6 +39,15 @@ public static class JsonContract
 
     public static string JsonName(string name) => JsonNamingPolicy.CamelCase.ConvertName(name);
 
+    /// <summary>How the HTTP API reads and writes JSON, on top of the web defaults: enums by name, numbers never from strings.</summary>
+    public static JsonSerializerOptions ApiConventions(JsonSerializerOptions options)
+    {
+        options.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter());
+        // "1" is not a score: the web default reads numbers from strings.
+        options.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
+        return options;
+    }
+
     private static JsonShape ObjectShape(Type type, bool nullable, FieldLimit limit, ISet<string>? excluded = null)
     {
         var ctor = type.GetConstructors().OrderByDescending(c => c.GetParameters().Length).First();
