@@ -21,7 +21,7 @@ namespace ComplianceEvents.IntegrationTests.Http;
 /// What a valid corpus payload needs to be accepted, built through the bus before it is sent: each payload gets a cycle,
 /// commitment, rubric, evidence item, proposal or dead letter of its own (fresh ids), so no payload depends on another.
 /// Cross-field rules a shape cannot state are fixed on the body (evidence ids that exist, the rubric version, no stale
-/// If-Match-like expectedVersion, dimension codes and bounds of the commitment).
+/// expectedVersion, the commitment's dimension codes; CorpusTests.Fix keeps rubric bounds within its three dimensions).
 /// </summary>
 public sealed class CorpusWorld(AppFixture app)
 {
@@ -75,21 +75,8 @@ public sealed class CorpusWorld(AppFixture app)
                 break;
         }
         if (body["dimensions"] is JsonArray) body["dimensions"] = new JsonArray("d0");
-        FitBounds(body["rubric"]?["dimensionRules"] as JsonArray);
         return template.Replace("{cycleId}", Cycle).Replace("{commitmentId}", commitment).Replace("{memberCode}", "CA")
             .Replace("{evidenceId}", "e1").Replace("{proposalId}", "p1");
-    }
-
-    /// <summary>A rubric's dimension counts cannot ask for more than the commitment's three dimensions.</summary>
-    private static void FitBounds(JsonArray? rules)
-    {
-        foreach (var when in (rules ?? []).Select(r => r?["when"]).OfType<JsonObject>())
-        foreach (var (name, value) in when.ToList())
-            if (name.StartsWith("min") && value is JsonValue v && v.GetValue<long>() > 3) when[name] = 3L;
-        foreach (var when in (rules ?? []).Select(r => r?["when"]).OfType<JsonObject>())
-        foreach (var count in new[] { "Strong", "Weak", "Contradictory" })
-            if (when[$"min{count}"] is JsonValue min && when[$"max{count}"] is JsonValue max && min.GetValue<long>() > max.GetValue<long>())
-                (when[$"min{count}"], when[$"max{count}"]) = (max.GetValue<long>(), min.GetValue<long>());
     }
 
     private static OpenCycle OpenCycleCommand(string cycle) => new(cycle, "Corpus Summit", "City", "Country", new DateOnly(2099, 6, 1),
