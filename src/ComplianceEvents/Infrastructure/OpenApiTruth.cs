@@ -109,6 +109,7 @@ public static partial class OpenApiTruth
             responses["422"] = ProblemResponse("Well-formed, but the method forbids it.");
         }
         else if (responses["200"] is JsonObject ok && ok["description"] is null) ok["description"] = "OK";
+        if (method == "delete") responses["200"] = Response("Accepted: the command's result.", CommandResultSchema());
         if (method == "get") TextResponses(responses, endpoint);
         if (path == "/health")
         {
