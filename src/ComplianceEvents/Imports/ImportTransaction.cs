@@ -53,7 +53,7 @@ public sealed class ImportTransaction : IAsyncDisposable
     private readonly Dictionary<string, Assessment?> _assessments = [];
     private readonly HashSet<(string Cycle, int Number)> _numbers = [];
     /// <summary>Each stream's version: as read from the store, then after the steps decided so far.</summary>
-    private readonly Dictionary<string, long> _stored = [], _versions = [];
+    private readonly Dictionary<string, long> _versions = [];
     private readonly Dictionary<string, CommandReceipt> _receipts = [];
 
     private ImportTransaction(IDocumentStore store, CommandValidators validators, DateTimeOffset now)
@@ -71,7 +71,7 @@ public sealed class ImportTransaction : IAsyncDisposable
         var tx = new ImportTransaction(store, validators, now);
         await tx._connection.OpenAsync(ct);
         tx._transaction = await tx._connection.BeginTransactionAsync(ct);
-        // Marten stamps appends to existing streams with the transaction's time, new streams with the event's own: one value.
+        // Marten stamps appends to existing streams with the transaction's time, new streams with the event's own: make them one.
         await using (var cmd = new NpgsqlCommand("select now()", tx._connection, tx._transaction))
             tx._recorded = (DateTime)(await cmd.ExecuteScalarAsync(ct))!;
         tx.NewSegment();
@@ -112,7 +112,7 @@ public sealed class ImportTransaction : IAsyncDisposable
     private void Known<T>(Dictionary<string, T?> states, string key, T state, long version) where T : class
     {
         states[key] = state;
-        _stored[key] = _versions[key] = version;
+        _versions[key] = version;
     }
 
     public Cycle? Cycle(string cycleId) => _cycles.GetValueOrDefault(Cycles.Cycle.StreamKey(cycleId));
@@ -135,8 +135,11 @@ public sealed class ImportTransaction : IAsyncDisposable
 
         if (_inSegment.Contains(key) && _lastStream != key) NewSegment();
         var exists = _versions.TryGetValue(key, out var version);
-        // A stream the store held is checked at its stored version in Commit; a new one collides with a concurrent creation.
         var action = exists ? Session.Events.Append(key, decision.Events) : Session.Events.StartStream(key, decision.Events);
+        // Appended at the version it was read at (or left by the segment before), which also gives the inline snapshot its
+        // version: a concurrent writer's events make the commit fail, not interleave. A new stream collides with a concurrent
+        // creation.
+        if (exists && _inSegment.Add(key)) action.ExpectedVersionOnServer = version;
         _inSegment.Add(key);
         _lastStream = key;
         var appended = action.Events.Skip(action.Events.Count - decision.Events.Count).ToList();
@@ -168,9 +171,6 @@ public sealed class ImportTransaction : IAsyncDisposable
     {
         try
         {
-            if (await Moved(ct) is { } moved)
-                return RuleViolation.Conflict("stream-version",
-                    $"Another writer changed {moved} while this file was imported; nothing was saved. Import again.");
             foreach (var segment in _segments) await segment.SaveChangesAsync(ct);
             await _transaction.CommitAsync(ct);
             _committed = true;
@@ -181,24 +181,6 @@ public sealed class ImportTransaction : IAsyncDisposable
             return RuleViolation.Conflict("stream-version",
                 "Another writer changed what this file imports while it was imported; nothing was saved. Import again.");
         }
-    }
-
-    /// <summary>
-    /// The first stream the store held that another writer moved since it was read, or null. The rows stay locked until the
-    /// commit, so none can move after the check: every event then takes the quick append path, one recorded time for the file
-    /// (the transaction's), and the log order of its steps.
-    /// </summary>
-    private async Task<string?> Moved(CancellationToken ct)
-    {
-        var touched = _stored.Where(s => _versions[s.Key] != s.Value).Select(s => s.Key).Order(StringComparer.Ordinal).ToArray();
-        if (touched.Length == 0) return null;
-        await using var cmd = new NpgsqlCommand($"select id, version from {_store.Options.Events.DatabaseSchemaName}.mt_streams "
-            + "where id = any(@ids) order by id for update", _connection, _transaction);
-        cmd.Parameters.AddWithValue("ids", touched);
-        var now = new Dictionary<string, long>();
-        await using (var reader = await cmd.ExecuteReaderAsync(ct))
-            while (await reader.ReadAsync(ct)) now[reader.GetString(0)] = reader.GetInt64(1);
-        return touched.FirstOrDefault(k => now.GetValueOrDefault(k, -1) != _stored[k]);
     }
 
     /// <summary>Without a commit, nothing the import decided is kept.</summary>
@@ -219,7 +201,8 @@ public sealed class ImportTransaction : IAsyncDisposable
                     OpenCycleHandler.Check(Cycle(x.CycleId), x, actor) is { } v1 ? v1 : Decision.Append(OpenCycleHandler.Decide(x)));
             case SetReportWindow x:
                 return (Cycles.Cycle.StreamKey(x.CycleId),
-                    SetReportWindowHandler.Check(Cycle(x.CycleId), x, actor) is { } v2 ? v2 : Decision.Append(SetReportWindowHandler.Decide(x)));
+                    SetReportWindowHandler.Check(Cycle(x.CycleId), x, actor) is { } v2 ? v2
+                        : Decision.Append(SetReportWindowHandler.Decide(x)));
             case SelectCommitment x:
                 return (Commitments.Commitment.StreamKey(x.CycleId, x.CommitmentId),
                     SelectCommitmentHandler.Check(x, Commitment(x.CycleId, x.CommitmentId), Cycle(x.CycleId), _numbers.Contains((x.CycleId,

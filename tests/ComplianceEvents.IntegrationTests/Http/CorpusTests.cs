@@ -44,7 +44,7 @@ public sealed class CorpusTests(AppFixture app, ITestOutputHelper output) : Host
         var invalidAnswers = await Answer(invalid);
         var appendedByInvalid = await App.EventCount() - before;
         var world = new CorpusWorld(App);
-        await world.Build();
+        await world.Build(Valid);
         var valid = new Case[Valid];
         await Parallel.ForEachAsync(Enumerable.Range(0, Valid), new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (i, _) =>
             valid[i] = await ValidCase(world, routes[i % routes.Count], i, new Random(seeds[Invalid + i])));

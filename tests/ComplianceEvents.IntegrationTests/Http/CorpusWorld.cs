@@ -25,17 +25,24 @@ namespace ComplianceEvents.IntegrationTests.Http;
 /// </summary>
 public sealed class CorpusWorld(AppFixture app)
 {
-    public const string Cycle = "corpus";
+    /// <summary>Payloads per cycle: a commitment number is 1 to 100 and unique in its cycle, and a payload may use three.</summary>
+    private const int PerCycle = 32;
+    private static string CycleOf(int i) => $"corpus-{i / PerCycle}";
     private static readonly string[] Director = [Roles.ComplianceDirector];
     private static readonly Citation Source =
         new("Source", "Publisher", null, "2024-07", new DateOnly(2024, 9, 20), "https://example.org/s");
 
-    public Task Build() => Accept(OpenCycleCommand(Cycle), Window(Cycle));
+    public async Task Build(int cases)
+    {
+        for (var block = 0; block * PerCycle < cases; block++)
+            await Accept(OpenCycleCommand(CycleOf(block * PerCycle)), Window(CycleOf(block * PerCycle)));
+    }
 
     /// <summary>Builds what case <paramref name="i"/> of <paramref name="command"/> needs; returns the URL to send it to.</summary>
     public async Task<string> Prepare(Type command, string template, int i, JsonObject body)
     {
         var commitment = $"c{i}";
+        var cycleId = CycleOf(i);
         if (body.ContainsKey("expectedVersion")) body["expectedVersion"] = null;
         switch (command.Name)
         {
@@ -49,33 +56,33 @@ public sealed class CorpusWorld(AppFixture app)
                 return template.Replace("{cycleId}", cycle).Replace("{kind}", "interim");
             case "SelectCommitment":
                 body["commitmentId"] = $"s{i}";
-                body["number"] = 300 + i;
+                body["number"] = PerCycle + 1 + i % PerCycle;
                 if (body["dimensions"] is JsonArray) body["dimensions"] = new JsonArray(new JsonObject { ["code"] = "d0", ["name"] = "D" });
-                return template.Replace("{cycleId}", Cycle);
+                return template.Replace("{cycleId}", cycleId);
             case "SubscribeWebhook":
                 return template;
             case "ReplayDeadLetter":
                 return template.Replace("{id}", (await DeadLetter()).ToString());
         }
-        await Accept(Select(commitment, i));
+        await Accept(Select(cycleId, commitment, i));
         switch (command.Name)
         {
-            case "RenumberCommitment": body["number"] = 600 + i; break;
-            case "RestoreMemberApplicability": await Accept(new MarkMemberNotApplicable(Cycle, commitment, "CA", "Not a party.")); break;
-            case "ReviseRubric": await Accept(Rubric(commitment)); break;
-            case "AmendEvidence" or "WithdrawEvidence": await Accept(Evidence(commitment)); break;
+            case "RenumberCommitment": body["number"] = 2 * PerCycle + 1 + i % PerCycle; break;
+            case "RestoreMemberApplicability": await Accept(new MarkMemberNotApplicable(cycleId, commitment, "CA", "Not a party.")); break;
+            case "ReviseRubric": await Accept(Rubric(cycleId, commitment)); break;
+            case "AmendEvidence" or "WithdrawEvidence": await Accept(Evidence(cycleId, commitment)); break;
             case "ProposeScore":
-                await Accept(Rubric(commitment), Evidence(commitment));
+                await Accept(Rubric(cycleId, commitment), Evidence(cycleId, commitment));
                 body["evidenceIds"] = new JsonArray("e1");
                 body["rubricVersion"] = 1;
                 break;
             case "ApproveScore" or "ReturnProposal" or "RejectScore":
-                await Accept(Rubric(commitment), Evidence(commitment));
-                await Accept("tiantian", [Roles.Analyst], new ProposeScore(Cycle, commitment, "CA", 0, "Partial.", ["e1"], 1));
+                await Accept(Rubric(cycleId, commitment), Evidence(cycleId, commitment));
+                await Accept("tiantian", [Roles.Analyst], new ProposeScore(cycleId, commitment, "CA", 0, "Partial.", ["e1"], 1));
                 break;
         }
         if (body["dimensions"] is JsonArray) body["dimensions"] = new JsonArray("d0");
-        return template.Replace("{cycleId}", Cycle).Replace("{commitmentId}", commitment).Replace("{memberCode}", "CA")
+        return template.Replace("{cycleId}", cycleId).Replace("{commitmentId}", commitment).Replace("{memberCode}", "CA")
             .Replace("{evidenceId}", "e1").Replace("{proposalId}", "p1");
     }
 
@@ -85,13 +92,14 @@ public sealed class CorpusWorld(AppFixture app)
     private static SetReportWindow Window(string cycle) =>
         new(cycle, ReportKind.Interim, new DateOnly(2099, 6, 3), new DateOnly(2099, 12, 1));
 
-    private static SelectCommitment Select(string commitment, int i) => new(Cycle, commitment, 1 + i, "Area", "Title", "Text.", "Source",
+    private static SelectCommitment Select(string cycle, string commitment, int i) => new(cycle, commitment, 1 + i % PerCycle, "Area",
+        "Title", "Text.", "Source",
         "anali", "michal", Dimensions: [new Dimension("d0", "D0"), new Dimension("d1", "D1"), new Dimension("d2", "D2")]);
 
-    private static PublishRubric Rubric(string commitment) => new(Cycle, commitment, new RubricInput("None.", "Some.", "Full."));
+    private static PublishRubric Rubric(string cycle, string commitment) => new(cycle, commitment, new RubricInput("None.", "Some.", "Full."));
 
-    private static RecordEvidence Evidence(string commitment) =>
-        new(Cycle, commitment, "CA", new DateOnly(2099, 7, 1), "The government acted.", [Source], ["d0"], Strength.Strong);
+    private static RecordEvidence Evidence(string cycle, string commitment) =>
+        new(cycle, commitment, "CA", new DateOnly(2099, 7, 1), "The government acted.", [Source], ["d0"], Strength.Strong);
 
     /// <summary>A dead letter of its own for a replay to send back (to a queue nobody listens on, so it goes nowhere).</summary>
     private async Task<Guid> DeadLetter()

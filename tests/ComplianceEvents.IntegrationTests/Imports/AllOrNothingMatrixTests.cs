@@ -30,8 +30,12 @@ public sealed class AllOrNothingMatrixTests(AppFixture app) : HostTest(app)
         Assert.True(seed.Succeeded, seed.Summary());
     }
 
+    /// <summary>Rows 1 to 100 score 2013-lough-erne, 101 to 200 2014-brussels, ...: a cycle numbers at most 100 commitments.</summary>
     private static string Rows(int count, int from = 1) =>
-        string.Concat(Enumerable.Range(from, count).Select(i => $"2013-lough-erne,{i},Trade,Commitment {i},1,0,+1,0,-1,1,1,0\n"));
+        string.Concat(Enumerable.Range(from, count).Select(i =>
+            $"{CycleOfRow(i)},{(i - 1) % 100 + 1},Trade,Commitment {i},1,0,+1,0,-1,1,1,0\n"));
+
+    private static string CycleOfRow(int i) => ((i - 1) / 100) switch { 0 => "2013-lough-erne", 1 => "2014-brussels", _ => "2015-elmau" };
 
     [Fact]
     public async Task a_row_changing_an_existing_commitments_approved_scores_is_refused_naming_its_line_and_appends_nothing()
@@ -64,7 +68,7 @@ public sealed class AllOrNothingMatrixTests(AppFixture app) : HostTest(app)
     public async Task one_refused_line_at_the_end_of_a_long_file_appends_nothing_and_is_one_line_of_the_report()
     {
         // Line 302's area is longer than SelectCommitment allows: its refusal is the report's one line, with no follow-on errors.
-        var report = await Import(Header + Rows(300) + $"2013-lough-erne,301,{new string('a', 201)},Commitment 301,1,0,+1,0,-1,1,1,0\n");
+        var report = await Import(Header + Rows(300) + $"2016-ise-shima,1,{new string('a', 201)},Commitment 301,1,0,+1,0,-1,1,1,0\n");
         Assert.False(report.Succeeded);
         var error = Assert.Single(report.Errors);
         Assert.StartsWith("line 302: issueArea", error);
@@ -74,7 +78,8 @@ public sealed class AllOrNothingMatrixTests(AppFixture app) : HostTest(app)
         var whole = await Import(Header + Rows(300));
         Assert.True(whole.Succeeded, whole.Summary());
         await using var session = App.Store.QuerySession();
-        Assert.Equal(300, (await ScoreTable.Load(session, "2013-lough-erne"))!.Commitments.Count);
+        foreach (var cycle in new[] { "2013-lough-erne", "2014-brussels", "2015-elmau" })
+            Assert.Equal(100, (await ScoreTable.Load(session, cycle))!.Commitments.Count);
     }
 
     [Fact]

@@ -40,8 +40,8 @@ public sealed class DatasetImportTests(AppFixture app) : HostTest(app)
     }
 
     private async Task<string?> Header(string header, string type, string streamId) =>
-        (await Column<string>($"select headers->>'{header}' from compliance.mt_events where type = @t and stream_id = @s order by seq_id limit 1",
-            ("t", type), ("s", streamId))).SingleOrDefault();
+        (await Column<string>($"select headers->>'{header}' from compliance.mt_events where type = @t and stream_id = @s "
+            + "order by seq_id limit 1", ("t", type), ("s", streamId))).SingleOrDefault();
 
     private async Task<string> InterimReport()
     {
@@ -58,8 +58,9 @@ public sealed class DatasetImportTests(AppFixture app) : HostTest(app)
 
         // xmin: the transaction that inserted the row. Every event of the file, of every stream, in one.
         Assert.Single(await Column<string>("select distinct xmin::text from compliance.mt_events where stream_id <> 'mt_tombstone'"));
+        // The chapter's golden report.
         Golden.Verify("2024-apulia-interim", await InterimReport(), "md",
-            testFile: Repo.PathOf("tests", "ComplianceEvents.IntegrationTests", "Reports", "ReportTests.cs")); // the chapter's golden report
+            testFile: Repo.PathOf("tests", "ComplianceEvents.IntegrationTests", "Reports", "ReportTests.cs"));
 
         // The events carry the people the file names and the command each step was, step by step.
         var dataset = JsonNode.Parse(json)!;

@@ -40,7 +40,8 @@ public sealed class ImportCliTests(AppFixture app) : HostTest(app)
     public async Task a_file_over_the_size_limit_is_one_line_and_a_non_zero_exit()
     {
         var big = Path.Combine(Path.GetTempPath(), $"big-{Guid.NewGuid():N}.json");
-        await using (var file = File.Create(big)) file.SetLength(ComplianceEvents.Imports.Importing.ImportCommand.MaxFileBytes + 1); // sparse
+        // A sparse file one byte over the limit.
+        await using (var file = File.Create(big)) file.SetLength(ComplianceEvents.Imports.Importing.ImportCommand.MaxFileBytes + 1);
         var (exit, output, error) = await Cli("import", big);
         File.Delete(big);
         Assert.NotEqual(0, exit);
