@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 using ComplianceEvents.Infrastructure;
 using ComplianceEvents.Infrastructure.Auth;
 using JasperFx.Resources;
@@ -40,11 +39,7 @@ builder.AddComplianceAuth();
 builder.AddComplianceTelemetry();
 builder.Services.AddOpenApi();
 builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = Problems.FromFrameworkRefusal);
-builder.Services.ConfigureHttpJsonOptions(o =>
-{
-    o.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
-    o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict; // "1" is not a score (the web default reads numbers from strings)
-});
+builder.Services.ConfigureHttpJsonOptions(o => JsonContract.ApiConventions(o.SerializerOptions));
 
 var app = builder.Build();
 app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = HttpErrors.StatusFor });

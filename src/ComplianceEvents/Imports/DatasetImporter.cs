@@ -1,5 +1,4 @@
 using System.Text.Json;
-using ComplianceEvents.Assessments;
 using ComplianceEvents.Assessments.ApprovingScore;
 using ComplianceEvents.Assessments.ProposingScore;
 using ComplianceEvents.Assessments.RecordingEvidence;
@@ -12,163 +11,171 @@ using ComplianceEvents.Commitments.SelectingCommitment;
 using ComplianceEvents.Commitments;
 using ComplianceEvents.Cycles.OpeningCycle;
 using ComplianceEvents.Cycles.SettingReportWindow;
-using ComplianceEvents.Imports.ImportingAssessments;
 using ComplianceEvents.Infrastructure;
-using Wolverine;
+using Marten;
 
 namespace ComplianceEvents.Imports;
 
 /// <summary>
-/// Turns a cycle dataset into the commands the handlers take, sent through the bus as the people the
-/// file names (no back door into the event store). Command ids derive from the file's structure, so a
-/// second import of the same file is answered from receipts and appends nothing. The cycle, windows,
-/// commitments and rubrics are single commands; the assessments' evidence, proposals and reviews go in
-/// batches of at least <paramref name="stepsPerTransaction"/> steps, each batch one transaction
-/// (<see cref="ImportAssessments"/>: the same validation and decisions, one commit). Rubric revisions come
-/// last, after the scoring they postdate.
+/// A cycle dataset (docs/import-format.md), all or nothing. The file is checked whole (the input contract of the API on
+/// every field: a missing value is refused, never defaulted; then <see cref="DatasetChecks"/>), turned into the commands
+/// the handlers take, as the people the file names, and every command is decided in memory in one
+/// <see cref="ImportTransaction"/>: one refused step refuses the file, with one report line per refused step, and
+/// appends nothing. Command ids derive from the file's structure, so a second import of the same file is answered from
+/// receipts and appends nothing, and a longer version of a file adds only what is new. Rubric revisions come last,
+/// after the scoring they postdate.
 /// </summary>
-public sealed class DatasetImporter(IMessageBus bus, int stepsPerTransaction = DatasetImporter.DefaultStepsPerTransaction,
+public sealed class DatasetImporter(IDocumentStore store, CommandValidators validators, TimeProvider clock,
     ImportProgress? progress = null)
 {
-    public const int DefaultStepsPerTransaction = 500;
+    private static readonly JsonDocumentOptions Reading = new()
+    {
+        AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip,
+    };
+
+    public static DatasetImporter From(IServiceProvider services, ImportProgress? progress = null) =>
+        new(services.GetRequiredService<IDocumentStore>(), services.GetRequiredService<CommandValidators>(),
+            services.GetRequiredService<TimeProvider>(), progress);
+
+    /// <summary>One command of the file: its report name, who sends it, and how to build it from earlier steps' answers
+    /// (a review needs the id its proposal got; null skips the step, e.g. the review of a refused proposal).</summary>
+    private sealed record Step(string Name, Actor Actor, Func<Func<string, CommandResult?>, object?> Build);
 
     public async Task<ImportReport> Import(string json, CancellationToken ct = default)
     {
         var report = new ImportReport();
-        CycleDataset? dataset;
-        try { dataset = JsonSerializer.Deserialize<CycleDataset>(json, CycleDataset.Json); }
-        catch (JsonException e)
+        var (read, errors) = Read(json);
+        foreach (var e in errors) report.Error(e);
+        if (read is not { } dataset) return report;
+
+        var steps = Plan(dataset);
+        await using var tx = await ImportTransaction.Begin(store, validators, clock.GetUtcNow(), ct);
+        await tx.Load(dataset.Cycle.Id, ct);
+        await tx.LoadReceipts(steps.Select(s => (s.Actor, CommandId(dataset.Cycle.Id, s.Name))), ct);
+
+        var results = new Dictionary<string, CommandResult>();
+        var done = new List<(string Step, CommandResult Result)>();
+        foreach (var step in steps)
         {
-            report.Error($"line {(e.LineNumber ?? 0) + 1}, {e.Path}: {e.Message.Split(" Path:")[0]}");
+            var commandId = CommandId(dataset.Cycle.Id, step.Name);
+            if (step.Build(id => results.GetValueOrDefault(id)) is { } command)
+            {
+                var result = results[commandId] = tx.Send(command, step.Actor, commandId);
+                done.Add((step.Name, result));
+            }
+            progress?.Report(done.Count, steps.Count);
+        }
+        if (done.Any(d => !d.Result.IsAccepted))
+        {
+            // Nothing is saved: only the refusals are reported, each once.
+            foreach (var (name, result) in done.Where(d => !d.Result.IsAccepted)) report.Add(name, result);
             return report;
         }
-        foreach (var problem in DatasetChecks.Problems(dataset)) report.Error(problem);
-        if (!report.Succeeded) return report;
-
-        await new Run(bus, dataset!, report, Math.Max(1, stepsPerTransaction), ct, total => progress?.Report(report.Steps, total)).All();
+        if (tx.Events > 0 && await (progress?.Saving(tx.Events, tx.Commit(ct)) ?? tx.Commit(ct)) is { } conflict)
+        {
+            report.Error($"{conflict.Rule}: {conflict.Message}");
+            return report;
+        }
+        foreach (var (name, result) in done) report.Add(name, result);
         return report;
     }
 
-    private sealed class Run(IMessageBus bus, CycleDataset d, ImportReport report, int stepsPerTransaction, CancellationToken ct,
-        Action<int> progressed)
+    /// <summary>The dataset, or the file's errors (none with a dataset): JSON syntax, then the contract of every field,
+    /// then the whole-file checks.</summary>
+    public static (CycleDataset? Dataset, IReadOnlyList<string> Errors) Read(string json)
     {
-        /// <summary>Every command the file becomes: the total of the progress line.</summary>
-        private readonly int _total = 1 + (d.Windows?.Count ?? 0) + (d.Commitments ?? []).Sum(c => 1 + (c.NotApplicable?.Count ?? 0)
-            + (c.Rubric?.Count ?? 0)
-            + (c.Assessments ?? []).Sum(a => (a.Evidence?.Count ?? 0) + (a.Proposals ?? []).Sum(p => p.Review is null ? 1 : 2)));
-
-        private readonly List<(string Step, ImportStep Command)> _pending = [];
-        private readonly Dictionary<string, CommandResult> _results = [];
-        private readonly List<(string Step, ReviseRubric Command, string By)> _revisions = [];
-
-        private string CycleId => d.Cycle.Id;
-        private string Director => d.Cycle.Director ?? "import";
-        private string CommandId(string step) => $"import:{CycleId}:{step}";
-        private Actor ActorFor(string user, string[] roles) => new(user, UserIds.Same(user, Director) ? [.. roles,
-            Roles.ComplianceDirector] : roles);
-
-        private async Task<CommandResult> Send(string step, object command, string user, params string[] roles)
+        List<FieldError> contract;
+        try
         {
-            var result = await bus.InvokeAsync<CommandResult>(command, ActorFor(user, roles).ToDeliveryOptions(CommandId(step),
-                imported: true), ct);
-            report.Add(step, result);
-            progressed(_total);
-            return result;
+            using var document = JsonDocument.Parse(json, Reading);
+            contract = JsonContract.Check(document.RootElement, JsonContract.BodyOf(typeof(CycleDataset), []));
         }
-
-        private void Queue(string step, string user, string role, Func<Func<string, CommandResult?>, IAssessmentCommand?> build) =>
-            _pending.Add((step, new ImportStep(CommandId(step), ActorFor(user, [role]), build)));
-
-        /// <summary>Sends the queued steps as one batch, one transaction.</summary>
-        private async Task Flush()
+        catch (JsonException e)
         {
-            if (_pending.Count == 0) return;
-            var steps = _pending.ToList();
-            _pending.Clear();
-            var names = steps.ToDictionary(s => s.Command.CommandId, s => s.Step);
-            var results = await bus.InvokeAsync<IReadOnlyList<ImportStepResult>>(
-                new ImportAssessments(steps.Select(s => s.Command).ToList(), new Dictionary<string, CommandResult>(_results)),
-                ActorFor(Director, [Roles.ComplianceDirector]).ToDeliveryOptions(), ct);
-            foreach (var r in results)
-            {
-                _results[r.CommandId] = r.Result;
-                report.Add(names[r.CommandId], r.Result);
-            }
-            progressed(_total);
+            return (null, [$"line {(e.LineNumber ?? 0) + 1}, position {(e.BytePositionInLine ?? 0) + 1}: "
+                + e.Message.Split(" LineNumber:")[0].Split(" Path:")[0]]);
         }
+        if (contract.Count > 0) return (null, contract.Select(e => $"{e.Field} ({e.Rule}): {e.Message}").ToList());
+        var dataset = JsonSerializer.Deserialize<CycleDataset>(json, CycleDataset.Json);
+        var problems = DatasetChecks.Problems(dataset).ToList();
+        return problems.Count > 0 ? (null, problems) : (dataset, []);
+    }
 
-        public async Task All()
-        {
-            var c = d.Cycle;
-            await Send("cycle", new OpenCycle(c.Id, c.SummitName, c.HostCity, c.HostCountry, c.SummitStart, c.SummitEnd, c.Members,
-                c.PreparedBy), Director);
-            foreach (var w in d.Windows ?? [])
-                await Send($"window:{w.Kind}", new SetReportWindow(c.Id, w.Kind, w.Start, w.Cutoff), Director);
-            foreach (var commitment in d.Commitments ?? []) await Commitment(commitment);
-            await Flush();
-            // Revisions come after the scoring they postdate, so approvals under version 1 say so (DESIGN 1.2 rule 8).
-            foreach (var (step, revise, by) in _revisions) await Send(step, revise, by, Roles.LeadAnalyst);
-        }
+    private static string CommandId(string cycleId, string step) => $"import:{cycleId}:{step}";
 
-        private async Task Commitment(DatasetCommitment x)
+    /// <summary>Every command of the file, in the order they are decided.</summary>
+    private static List<Step> Plan(CycleDataset d)
+    {
+        var c = d.Cycle;
+        var director = c.Director ?? "import";
+        Actor As(string user, params string[] roles) =>
+            new(user, UserIds.Same(user, director) ? [.. roles, Roles.ComplianceDirector] : roles);
+        var steps = new List<Step>();
+        void Add(string name, object command, Actor actor) => steps.Add(new Step(name, actor, _ => command));
+
+        Add("cycle", new OpenCycle(c.Id, c.SummitName, c.HostCity, c.HostCountry, c.SummitStart, c.SummitEnd, c.Members, c.PreparedBy),
+            As(director));
+        foreach (var w in d.Windows ?? [])
+            Add($"window:{w.Kind}", new SetReportWindow(c.Id, w.Kind, w.Start, w.Cutoff), As(director));
+        var revisions = new List<Step>();
+        foreach (var x in d.Commitments ?? [])
         {
             var key = $"commitment:{x.Id}";
-            await Send(key, new SelectCommitment(CycleId, x.Id, x.Number, x.IssueArea, x.Title, x.Text, x.Source, x.LeadAnalyst,
-                x.ComplianceDirector,
-                x.Dimensions, x.Definitions?.Select(def => new Definition(def.Term, def.Meaning, def.Citation?.ToCitation())).ToList(),
-                x.InterpretiveGuidelines, x.Background, x.Features), Director);
+            Add(key, new SelectCommitment(c.Id, x.Id, x.Number, x.IssueArea, x.Title, x.Text, x.Source, x.LeadAnalyst,
+                x.ComplianceDirector, x.Dimensions,
+                x.Definitions?.Select(def => new Definition(def.Term, def.Meaning, def.Citation?.ToCitation())).ToList(),
+                x.InterpretiveGuidelines, x.Background, x.Features), As(director));
             foreach (var na in x.NotApplicable ?? [])
-                await Send($"{key}:not-applicable:{na.Member}", new MarkMemberNotApplicable(CycleId, x.Id, na.Member, na.Reason),
-                    x.LeadAnalyst, Roles.LeadAnalyst);
-
-            var rubrics = x.Rubric ?? [];
-            if (rubrics.FirstOrDefault(r => r.Version == 1) is { } first)
-                await Send($"{key}:rubric:1", new PublishRubric(CycleId, x.Id, first.ToInput()), first.By, Roles.LeadAnalyst);
-            foreach (var r in rubrics.Where(r => r.Version > 1).OrderBy(r => r.Version))
-                _revisions.Add(($"{key}:rubric:{r.Version}", new ReviseRubric(CycleId, x.Id, r.ToInput(), r.Reason!), r.By));
-
-            foreach (var a in x.Assessments ?? [])
+                Add($"{key}:not-applicable:{na.Member}", new MarkMemberNotApplicable(c.Id, x.Id, na.Member, na.Reason),
+                    As(x.LeadAnalyst, Roles.LeadAnalyst));
+            foreach (var r in (x.Rubric ?? []).OrderBy(r => r.Version))
             {
-                Assessment(x, a);
-                // A cell's steps stay in one batch: its reviews need the ids its proposals get.
-                if (_pending.Count >= stepsPerTransaction) await Flush();
+                if (r.Version == 1)
+                    Add($"{key}:rubric:1", new PublishRubric(c.Id, x.Id, r.ToInput()), As(r.By, Roles.LeadAnalyst));
+                // Revisions come after the scoring they postdate, so approvals under version 1 say so (DESIGN 1.2 rule 8).
+                else
+                    revisions.Add(new Step($"{key}:rubric:{r.Version}", As(r.By, Roles.LeadAnalyst),
+                        _ => new ReviseRubric(c.Id, x.Id, r.ToInput(), r.Reason!)));
             }
+            foreach (var a in x.Assessments ?? []) Assessment(c.Id, x, a, steps, As);
+        }
+        steps.AddRange(revisions);
+        return steps;
+    }
+
+    private static void Assessment(string cycleId, DatasetCommitment x, DatasetAssessment a, List<Step> steps,
+        Func<string, string[], Actor> As)
+    {
+        var key = $"commitment:{x.Id}:{a.Member}";
+        var recorder = a.Analysts?.FirstOrDefault() ?? x.LeadAnalyst;
+        foreach (var e in a.Evidence ?? [])
+        {
+            var record = new RecordEvidence(cycleId, x.Id, a.Member, e.ActionDate, e.Summary,
+                (e.Citations ?? []).Select(ci => ci.ToCitation()).ToList(), e.Dimensions, e.Strength, e.Key);
+            steps.Add(new Step($"{key}:evidence:{e.Key}", As(recorder, [Roles.Analyst]), _ => record));
         }
 
-        private void Assessment(DatasetCommitment x, DatasetAssessment a)
+        var n = 0;
+        foreach (var p in a.Proposals ?? [])
         {
-            var key = $"commitment:{x.Id}:{a.Member}";
-            var recorder = a.Analysts?.FirstOrDefault() ?? x.LeadAnalyst;
-            foreach (var e in a.Evidence ?? [])
-            {
-                var record = new RecordEvidence(CycleId, x.Id, a.Member, e.ActionDate, e.Summary,
-                    (e.Citations ?? []).Select(ci => ci.ToCitation()).ToList(), e.Dimensions, e.Strength, e.Key);
-                Queue($"{key}:evidence:{e.Key}", recorder, Roles.Analyst, _ => record);
-            }
-
-            var n = 0;
-            foreach (var p in a.Proposals ?? [])
-            {
-                n++;
-                var evidenceIds = p.Evidence.ValueKind == JsonValueKind.Array
-                    ? p.Evidence.EnumerateArray().Select(k => k.GetString()!).ToList()
-                    : (a.Evidence ?? []).Select(e => e.Key).ToList();
-                var proposalStep = $"{key}:proposal:{n}";
-                var propose = new ProposeScore(CycleId, x.Id, a.Member, p.Score, p.Rationale, evidenceIds, p.RubricVersion,
-                    CoAnalysts: a.Analysts);
-                Queue(proposalStep, p.By, Roles.Analyst, _ => propose);
-                if (p.Review is not { } r) continue;
-                var proposalCommandId = CommandId(proposalStep);
-                Queue($"{proposalStep}:{r.Action}", r.By, Roles.LeadAnalyst, results =>
-                    results(proposalCommandId) is { IsAccepted: true, ResourceId: { } id }
-                        ? r.Action switch
-                        {
-                            "approve" => new ApproveScore(CycleId, x.Id, a.Member, id, r.Comment),
-                            "return" => new ReturnProposal(CycleId, x.Id, a.Member, id, r.Comment ?? ""),
-                            _ => new RejectScore(CycleId, x.Id, a.Member, id, r.Comment ?? ""),
-                        }
-                        : null);
-            }
+            var proposalStep = $"{key}:proposal:{++n}";
+            var evidenceIds = p.Evidence.ValueKind == JsonValueKind.Array
+                ? p.Evidence.EnumerateArray().Select(k => k.GetString()!).ToList()
+                : (a.Evidence ?? []).Select(e => e.Key).ToList();
+            var propose = new ProposeScore(cycleId, x.Id, a.Member, p.Score, p.Rationale, evidenceIds, p.RubricVersion,
+                CoAnalysts: a.Analysts);
+            steps.Add(new Step(proposalStep, As(p.By, [Roles.Analyst]), _ => propose));
+            if (p.Review is not { } r) continue;
+            var proposalCommandId = CommandId(cycleId, proposalStep);
+            steps.Add(new Step($"{proposalStep}:{r.Action}", As(r.By, [Roles.LeadAnalyst]), results =>
+                results(proposalCommandId) is { IsAccepted: true, ResourceId: { } id }
+                    ? r.Action switch
+                    {
+                        "approve" => new ApproveScore(cycleId, x.Id, a.Member, id, r.Comment),
+                        "return" => new ReturnProposal(cycleId, x.Id, a.Member, id, r.Comment ?? ""),
+                        _ => new RejectScore(cycleId, x.Id, a.Member, id, r.Comment ?? ""),
+                    }
+                    : null));
         }
     }
 }

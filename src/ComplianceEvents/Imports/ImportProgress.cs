@@ -4,9 +4,10 @@ namespace ComplianceEvents.Imports;
 /// "rows done / total" on standard error while an import runs, at most every <see cref="Interval"/> and once at the end:
 /// a bar redrawn in place on a terminal, a plain line otherwise (a log keeps every line). Standard output stays the result.
 /// </summary>
-public sealed class ImportProgress(TextWriter writer, bool terminal, TimeProvider clock, string what = "rows")
+public sealed class ImportProgress(TextWriter writer, bool terminal, TimeProvider clock, string what = "rows", TimeSpan? interval = null)
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(2);
+    private readonly TimeSpan _interval = interval ?? Interval;
 
     private DateTimeOffset _last = clock.GetUtcNow();
     private bool _drawn, _shown;
@@ -18,7 +19,7 @@ public sealed class ImportProgress(TextWriter writer, bool terminal, TimeProvide
     {
         var now = clock.GetUtcNow();
         // A short import prints nothing; a long one a line every interval, and its last count once it has shown any.
-        if (now - _last < Interval && !(done >= total && _shown)) return;
+        if (now - _last < _interval && !(done >= total && _shown)) return;
         _last = now;
         _shown = true;
         done = Math.Min(done, total);
@@ -32,6 +33,21 @@ public sealed class ImportProgress(TextWriter writer, bool terminal, TimeProvide
         writer.Write($"\rimport [{new string('#', filled)}{new string('.', width - filled)}] {done}/{total} {what}");
         _drawn = true;
         if (done >= total) Done();
+    }
+
+    /// <summary>
+    /// The one commit after the last step: a line every interval while it runs ("saving N events in one transaction, 4 s"),
+    /// so a long commit is never silent; a commit shorter than the interval says nothing.
+    /// </summary>
+    public async Task<T> Saving<T>(int events, Task<T> commit)
+    {
+        var started = clock.GetUtcNow();
+        while (await Task.WhenAny(commit, Task.Delay(_interval, clock)) != commit)
+        {
+            Done();
+            writer.WriteLine($"import: saving {events} events in one transaction, {(clock.GetUtcNow() - started).TotalSeconds:0} s");
+        }
+        return await commit;
     }
 
     /// <summary>Ends the bar's line, so what follows starts on a line of its own.</summary>

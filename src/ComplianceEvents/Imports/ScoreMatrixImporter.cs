@@ -21,6 +21,10 @@ namespace ComplianceEvents.Imports;
 public sealed class ScoreMatrixImporter(IDocumentStore store, CommandValidators validators, TimeProvider clock,
     ImportProgress? progress = null)
 {
+    public static ScoreMatrixImporter From(IServiceProvider services, ImportProgress? progress = null) =>
+        new(services.GetRequiredService<IDocumentStore>(), services.GetRequiredService<CommandValidators>(),
+            services.GetRequiredService<TimeProvider>(), progress);
+
     public const string Proposer = "import";
     public const string Reviewer = "import-reviewer";
 
@@ -34,8 +38,7 @@ public sealed class ScoreMatrixImporter(IDocumentStore store, CommandValidators 
         foreach (var e in errors) report.Error(e);
         if (!report.Succeeded) return report;
 
-        await using var session = store.LightweightSession();
-        var tx = new ImportTransaction(session, validators, clock.GetUtcNow());
+        await using var tx = await ImportTransaction.Begin(store, validators, clock.GetUtcNow(), ct);
         var steps = new List<(string Step, CommandResult Result)>();
         var done = 0;
         foreach (var group in rows.GroupBy(r => r.Cycle))
@@ -52,7 +55,7 @@ public sealed class ScoreMatrixImporter(IDocumentStore store, CommandValidators 
             }
         }
         if (!report.Succeeded) return report;
-        if (tx.Events > 0 && await tx.Commit(ct) is { } conflict)
+        if (tx.Events > 0 && await (progress?.Saving(tx.Events, tx.Commit(ct)) ?? tx.Commit(ct)) is { } conflict)
         {
             report.Error($"{conflict.Rule}: {conflict.Message}");
             return report;
@@ -112,15 +115,13 @@ public sealed class ScoreMatrixImporter(IDocumentStore store, CommandValidators 
         var note = $"Scores imported from {file}, line {row.Line}; the scoring guidelines were not recorded.";
         if (!Send($"{step}:rubric", new PublishRubric(cycleId, id, new RubricInput(note, note, note)), Reviewer,
             Roles.ComplianceDirector)) return;
+        // The commitment's own steps first, then the cells': the log keeps one stream's steps together.
+        foreach (var m in scored.Where(m => row.Cells.GetValueOrDefault(m) is null))
+            if (!Send($"{step}:{m}:not-applicable", new MarkMemberNotApplicable(cycleId, id, m, $"No score in {file}, line {row.Line}."),
+                    Reviewer, Roles.ComplianceDirector)) return;
         foreach (var m in scored)
         {
-            if (row.Cells.GetValueOrDefault(m) is not { } score)
-            {
-                if (!Send($"{step}:{m}:not-applicable", new MarkMemberNotApplicable(cycleId, id, m,
-                    $"No score in {file}, line {row.Line}."),
-                        Reviewer, Roles.ComplianceDirector)) return;
-                continue;
-            }
+            if (row.Cells.GetValueOrDefault(m) is not { } score) continue;
             var proposal = $"{step}:{m}:proposal";
             if (!Send(proposal, new ProposeScore(cycleId, id, m, score, $"Historical score imported from {file}, line {row.Line}.", [], 1),
                 Proposer, Roles.Analyst)

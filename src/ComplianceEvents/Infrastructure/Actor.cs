@@ -12,12 +12,6 @@ public sealed record Actor(string UserId, IReadOnlyList<string> Roles)
     public const string RolesHeader = "ce-roles";
     public const string CommandIdHeader = "ce-command-id";
 
-    /// <summary>
-    /// Set by the host's own importer: the command is imported history, not news, and publishes no integration events.
-    /// Honoured only in-process (a header from a transport is never believed, Integration/InboundQueue.cs).
-    /// </summary>
-    public const string ImportHeader = "ce-import";
-
     /// <summary>The entry point that vouches for this actor when it is not the user themself, e.g. "queue:compliance-commands".</summary>
     public string? Via { get; init; }
 
@@ -48,12 +42,11 @@ public sealed record Actor(string UserId, IReadOnlyList<string> Roles)
     }
 
     /// <summary>Delivery options that carry this actor (and an optional client command id) with a command.</summary>
-    public DeliveryOptions ToDeliveryOptions(string? commandId = null, string? correlationId = null, bool imported = false)
+    public DeliveryOptions ToDeliveryOptions(string? commandId = null, string? correlationId = null)
     {
         var options = new DeliveryOptions()
             .WithHeader(UserHeader, UserId)
             .WithHeader(RolesHeader, string.Join(',', Roles));
-        if (imported) options.WithHeader(ImportHeader, "true");
         if (!string.IsNullOrWhiteSpace(commandId)) options.WithHeader(CommandIdHeader, commandId);
         if (!string.IsNullOrWhiteSpace(correlationId)) options.CorrelationId = correlationId;
         return options;

@@ -90,7 +90,7 @@ public sealed class CommandRunner(IDocumentStore store, OutboxedSessionFactory o
         where TCommand : notnull where TAggregate : class
     {
         var envelope = context.Envelope;
-        if (await validators.Check(command, envelope, ct) is { } invalid) return invalid;
+        if (validators.Check(command, envelope) is { } invalid) return invalid;
 
         // Queued commands act as the queue's configured identity, never as their headers say (Integration/InboundQueue.cs).
         if ((actors is null ? Actor.FromEnvelope(envelope) : actors.ActorFor(envelope)) is not { } actor)
@@ -144,8 +144,8 @@ public sealed class CommandRunner(IDocumentStore store, OutboxedSessionFactory o
             if (decision.Violation is { } violation) return await WinnerOr(violation, decision);
 
             stream.AppendMany(decision.Events);
-            foreach (var message in Imported(envelope) ? [] : Integration.IntegrationEvents.From(streamKey, decision.Events, actor,
-                clock.GetUtcNow(), stream.StartingVersion ?? 0))
+            foreach (var message in Integration.IntegrationEvents.From(streamKey, decision.Events, actor, clock.GetUtcNow(),
+                stream.StartingVersion ?? 0))
                 await context.PublishAsync(message);
             var result = CommandResult.Accepted(streamKey, (stream.StartingVersion ?? 0) + decision.Events.Count,
                 stream.Events.Select(e => e.Id).ToList(), decision.Flags) with { ResourceId = decision.ResourceId };
@@ -174,10 +174,6 @@ public sealed class CommandRunner(IDocumentStore store, OutboxedSessionFactory o
                 ? decision is null ? winner : Authorised(winner, decision)
                 : CommandResult.Refused(refusal);
     }
-
-    /// <summary>Imported history announces nothing (docs/integration.md); only the host's own importer can say so.</summary>
-    private static bool Imported(Envelope? envelope) =>
-        !Integration.EnvelopeActors.IsExternal(envelope) && envelope?.Headers.ContainsKey(Actor.ImportHeader) == true;
 
     /// <summary>
     /// The sender's earlier answer to this command id. A receipt stored before receipts were keyed by sender is keyed by the

@@ -26,15 +26,17 @@ public sealed class CommandValidators
     /// Shape first, whatever the entry point: the input contract (<see cref="JsonContract.CheckCommand"/>, on the raw body
     /// when the command came from a transport), then the command's validator, in one answer as over HTTP. Null when valid.
     /// </summary>
-    public async Task<CommandResult?> Check<T>(T command, Wolverine.Envelope? envelope, CancellationToken ct) where T : notnull
+    public CommandResult? Check(object command, Wolverine.Envelope? envelope)
     {
         var wire = Integration.EnvelopeActors.IsExternal(envelope) && envelope!.Data is { } data ? data : (ReadOnlyMemory<byte>?)null;
         var errors = JsonContract.CheckCommand(command, wire);
         // A body that cannot be bound (a missing or null value) is not handed to the validator, which would judge its default.
-        if (!errors.Any(JsonContract.IsStructural) && For<T>() is { } validator)
+        // The validators have no asynchronous rules, so every entry point (the importer's in-memory steps too) checks alike.
+        if (!errors.Any(JsonContract.IsStructural) && For(command.GetType()) is { } validator)
         {
             var known = errors.Select(e => e.Field).ToHashSet();
-            errors.AddRange(CommandRunner.Invalid(await validator.ValidateAsync(command, ct)).Errors.Where(e => !known.Contains(e.Field)));
+            errors.AddRange(CommandRunner.Invalid(validator.Validate(new ValidationContext<object>(command))).Errors
+                .Where(e => !known.Contains(e.Field)));
         }
         return errors.Count == 0 ? null : CommandResult.Invalid(errors);
     }

@@ -38,6 +38,15 @@ public static class JsonContract
 
     public static string JsonName(string name) => JsonNamingPolicy.CamelCase.ConvertName(name);
 
+    /// <summary>How the HTTP API reads and writes JSON, on top of the web defaults: enums by name, numbers never from strings.</summary>
+    public static JsonSerializerOptions ApiConventions(JsonSerializerOptions options)
+    {
+        options.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter());
+        // "1" is not a score: the web default reads numbers from strings.
+        options.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
+        return options;
+    }
+
     private static JsonShape ObjectShape(Type type, bool nullable, FieldLimit limit, ISet<string>? excluded = null)
     {
         // NullabilityInfoContext is not thread-safe: one per shape built (shapes are built once per type and cached).

@@ -57,7 +57,19 @@ public static class JsonLimits
         ["score"] = new(Minimum: -1, Maximum: 1), ["DimensionRule.score"] = new(Minimum: -1, Maximum: 1),
         ["number"] = new(Minimum: 1, Maximum: MaxCommitmentNumber), ["rubricVersion"] = new(Minimum: 1, Maximum: 10_000),
         ["expectedVersion"] = new(Minimum: 0), ["id"] = new(MaxLength: 64), ["edition"] = new(Minimum: 1, Maximum: 10_000),
+        // Dataset files (docs/import-format.md): the same fields as the commands they become, plus the file's own.
+        ["DatasetCycle.id"] = Id, ["DatasetCommitment.id"] = Id, ["DatasetEvidence.key"] = Id, ["DatasetNotApplicable.member"] = Id,
+        ["DatasetAssessment.member"] = new(MaxLength: 3, Pattern: MemberCode), ["by"] = Name, ["director"] = Name, ["analysts[]"] = Name,
+        ["analysts"] = new(MaxItems: 10), ["format"] = new(MaxLength: 100),
+        ["DatasetCitation.published"] = new(MaxLength: 10, Pattern: DatasetPublished),
+        ["commitments"] = new(MaxItems: 100), ["windows"] = new(MaxItems: 2), ["assessments"] = new(MaxItems: 40),
+        ["DatasetCommitment.rubric"] = new(MaxItems: 100), ["notApplicable"] = new(MaxItems: 40),
+        ["DatasetAssessment.evidence"] = new(MaxItems: 200),
+        ["proposals"] = new(MaxItems: 100), ["DatasetRubric.version"] = new(Minimum: 1, Maximum: 10_000),
     };
+
+    /// <summary>A dataset citation's date may also be "n.d." (no date), as the chapters print it.</summary>
+    private const string DatasetPublished = @"^(\d{4}(-\d{2}(-\d{2})?)?|n\.d\.)$";
 
     /// <summary>The limit of a field of <paramref name="owner"/>; DimensionCondition's counts are 0 to 1,000.</summary>
     public static FieldLimit For(Type? owner, string key) =>

@@ -109,6 +109,13 @@ public static partial class OpenApiTruth
             responses["422"] = ProblemResponse("Well-formed, but the method forbids it.");
         }
         else if (responses["200"] is JsonObject ok && ok["description"] is null) ok["description"] = "OK";
+        if (method == "delete") responses["200"] = Response("Accepted: the command's result.", CommandResultSchema());
+        if (method == "get") TextResponses(responses, endpoint);
+        if (path == "/health")
+        {
+            responses["200"] = Response("Healthy: the database answers and no projection is behind.", HealthSchema());
+            responses["503"] = Response("Unhealthy: the reasons say why.", HealthSchema());
+        }
         responses["400"] = ProblemResponse("Bad input: every failing field (JSON path) and rule in errors.");
         if (!isAnonymous)
         {
@@ -120,13 +127,63 @@ public static partial class OpenApiTruth
             responses["404"] = ProblemResponse("An unknown cycle, commitment, member, evidence, proposal or edition.");
             responses["409"] = ProblemResponse("A version or rule conflict, or an as-of point beyond the settled log.");
         }
-        responses["503"] = ProblemResponse("The database is unreachable or writers did not settle; nothing was appended.");
+        if (path != "/health")
+            responses["503"] = ProblemResponse("The database is unreachable or writers did not settle; nothing was appended.");
         operation["responses"] = responses;
         foreach (var parameter in operation["parameters"]?.AsArray() ?? [])
             if (parameter is JsonObject p && p["in"]?.GetValue<string>() == "path" && p["schema"] is JsonObject s)
                 Limit(s, p["name"]!.GetValue<string>() == "kind" ? null : JsonLimits.For(null, p["name"]!.GetValue<string>()),
                     p["name"]!.GetValue<string>() == "kind" ? ["interim", "final"] : null);
     }
+
+    /// <summary>
+    /// The document keeps one response type per status, so a read that also answers text (a report as Markdown, HTML or CSV)
+    /// gets those media types here, from the endpoint's <c>ProducesResponseType&lt;string&gt;</c> (an MVC attribute, which
+    /// Wolverine keeps as metadata but the generator does not merge with the response's other type).
+    /// </summary>
+    private static void TextResponses(JsonObject responses, RouteEndpoint? endpoint)
+    {
+        foreach (var produced in endpoint?.Metadata.OfType<Microsoft.AspNetCore.Mvc.ApiExplorer.IApiResponseMetadataProvider>() ?? [])
+        {
+            if (produced.Type != typeof(string) || responses[produced.StatusCode.ToString()] is not JsonObject response) continue;
+            var content = response["content"] as JsonObject ?? new JsonObject();
+            response["content"] = content;
+            var types = new Microsoft.AspNetCore.Mvc.Formatters.MediaTypeCollection();
+            produced.SetContentTypes(types);
+            foreach (var type in types)
+                content[type] = new JsonObject { ["schema"] = new JsonObject { ["type"] = "string" } };
+        }
+    }
+
+    /// <summary>/health's answer (Infrastructure/Health.cs and each status check's entry).</summary>
+    private static JsonObject HealthSchema() => new()
+    {
+        ["type"] = "object",
+        ["required"] = new JsonArray("status"),
+        ["properties"] = new JsonObject
+        {
+            ["status"] = new JsonObject { ["type"] = "string", ["enum"] = new JsonArray("healthy", "unhealthy") },
+            ["database"] = new JsonObject { ["type"] = "string", ["enum"] = new JsonArray("reachable", "unreachable") },
+            ["eventHighWaterMark"] = new JsonObject { ["type"] = "integer", ["format"] = "int64" },
+            ["projections"] = new JsonObject
+            {
+                ["type"] = "object",
+                ["properties"] = new JsonObject { ["mode"] = new JsonObject { ["type"] = "string", ["enum"] = new JsonArray("inline",
+                    "async") }, ["lag"] = new JsonObject { ["type"] = "integer", ["format"] = "int64" } },
+            },
+            ["readModels"] = new JsonObject
+            {
+                ["type"] = "object",
+                ["properties"] = new JsonObject
+                {
+                    ["status"] = new JsonObject { ["type"] = "string" },
+                    ["drifted"] = new JsonObject { ["type"] = "integer" },
+                    ["checkedAt"] = new JsonObject { ["type"] = new JsonArray("string", "null"), ["format"] = "date-time" },
+                },
+            },
+            ["reasons"] = new JsonObject { ["type"] = "array", ["items"] = new JsonObject { ["type"] = "string" } },
+        },
+    };
 
     private static JsonObject Schema(JsonShape s)
     {

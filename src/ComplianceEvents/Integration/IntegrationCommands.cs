@@ -13,7 +13,7 @@ public sealed class IntegrationCommands(EnvelopeActors actors, CommandValidators
     public async Task<CommandResult> Run<TCommand>(TCommand command, IMessageContext context, string action,
         Func<Actor, Task<CommandResult>> execute, CancellationToken ct) where TCommand : notnull
     {
-        if (await validators.Check(command, context.Envelope, ct) is { } invalid) return invalid;
+        if (validators.Check(command, context.Envelope) is { } invalid) return invalid;
         var actor = actors.ActorFor(context.Envelope);
         return Refusal(actor, action) ?? await execute(actor!);
     }

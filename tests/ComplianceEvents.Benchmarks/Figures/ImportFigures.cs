@@ -13,7 +13,7 @@ using Wolverine;
 namespace ComplianceEvents.Benchmarks.Figures;
 
 /// <summary>
-/// B1d: the product's import (DatasetImporter: a dataset file turned into commands through the bus) against a
+/// B1d: the product's import (DatasetImporter: a dataset file turned into commands, decided in memory, one commit) against a
 /// binary COPY of the very rows it stored. B1e: the fastest load the product's store offers (Marten's bulk event
 /// insert, then a rebuild of the product's projections) against the same COPY.
 /// </summary>
@@ -50,7 +50,7 @@ public static class ImportFigures
             foreach (var json in files)
             {
                 await using var scope = host.Services.CreateAsyncScope();
-                var report = await new DatasetImporter(scope.ServiceProvider.GetRequiredService<IMessageBus>()).Import(json);
+                var report = await DatasetImporter.From(scope.ServiceProvider).Import(json);
                 if (!report.Succeeded) throw new InvalidOperationException("Synthetic import refused:\n" + report.Summary());
                 commands += report.Created;
             }
@@ -82,10 +82,9 @@ public static class ImportFigures
                 + $"{ctx.Sizes.ImportEvidencePerRun} evidence items ({PlanFor(ctx.Sizes, false).EvidencePerCell} per cell) with a proposal and an approval per cell and a rubric revision per commitment; "
                 + "validation, receipts (command ids) and inline projections on",
             BaselineWorkload = "Npgsql binary COPY of the same stored rows (streams, then events) into mt_events-shaped tables",
-            Notes = $"assessment events per transaction: {perBatch:0} (the fewest of the runs, counted by the transaction id that inserted each event; "
-                + $"the importer's assessment batches hold 500 steps or more); over all transactions of the import, including its single commands "
-                + $"(cycle, windows, commitments, rubrics), Wolverine delivering their integration events and its background polling: {perTx:0.##}; "
-                + "per-op figures are per command or import step",
+            Notes = $"assessment events per transaction: {perBatch:0} (the fewest of the runs, counted by the transaction id that "
+                + "inserted each event; a file is one transaction since ADR 0004); over all transactions of the import, including "
+                + $"Wolverine's background polling: {perTx:0.##}; per-op figures are per command of the file",
         });
     }
 

@@ -107,19 +107,15 @@ public static class Analysis
                         "(two today).");
                 break;
             case "B1d":
-                md.AppendLine($"{f.Notes}. DatasetImporter sends the "
-                    + "cycle, windows, commitments and rubrics as single commands and the assessments' steps in batches of at least 500 "
-                    + "(ImportAssessments: each step validated, decided by the module's own pure function on the cell's state, its receipt "
-                    + "written, one commit and the inline projections once per batch). Per event: "
+                md.AppendLine($"{f.Notes}. DatasetImporter checks the file against the input contract, then decides every "
+                    + "command of the file in memory (ImportTransaction: each step validated, decided by the module's own pure function "
+                    + "on the state so far, its receipt written) and commits once, with the inline projections (ADR 0004). Per event: "
                     + $"{F(f.RoundTripsPerOp)} round trips, {F(f.Explain?.WriteTransactionsPerOp)} write transactions and "
                     + $"{F(f.Explain?.BenchCpuMsPerOp)} ms of host CPU, against a COPY row's {F(f.BaselineExplain?.BenchCpuMsPerOp)} ms: " +
                         $"what is left is CPU "
-                    + "that COPY does not do: per step, validation, the decision and fold, serializing events, receipts and snapshots; " +
-                        "per import, "
-                    + "its single commands (cycle, windows, commitments, rubrics and their revisions, which announce stale approvals) " +
-                        "with Wolverine "
-                    + "delivering their messages. Before the batches "
-                    + "(one command per item through the bus, 0.4 events per transaction) the import ran at under 1% of COPY. "
+                    + "that COPY does not do: per step, validation, the decision and fold, serializing events, receipts and snapshots. "
+                    + "Before ADR 0002's batches (one command per item through the bus, 0.4 events per transaction) the import ran at "
+                    + "under 1% of COPY. "
                     + (Find(r, "B1e") is { } e ? $"B1e, the bulk path without per-step rules, shows the ceiling: {F(e.Value)} events/s " +
                         $"({MarkdownOutput.RatioText(e)} of COPY)." : ""));
                 break;

@@ -25,7 +25,7 @@ public sealed class AllOrNothingMatrixTests(AppFixture app) : HostTest(app)
     private async Task ImportSeed()
     {
         await using var scope = App.Factory.Services.CreateAsyncScope();
-        var seed = await new DatasetImporter(scope.ServiceProvider.GetRequiredService<IMessageBus>())
+        var seed = await DatasetImporter.From(scope.ServiceProvider)
             .Import(await File.ReadAllTextAsync(Repo.PathOf("data", "seeds", "2024-apulia.json")));
         Assert.True(seed.Succeeded, seed.Summary());
     }
@@ -124,7 +124,7 @@ public sealed class AllOrNothingMatrixTests(AppFixture app) : HostTest(app)
         await using (var scope = host.Factory.Services.CreateAsyncScope())
         {
             var json = (await File.ReadAllTextAsync(Repo.PathOf("data", "seeds", "2024-apulia.json")));
-            var report = await new DatasetImporter(scope.ServiceProvider.GetRequiredService<IMessageBus>()).Import(json);
+            var report = await DatasetImporter.From(scope.ServiceProvider).Import(json);
             Assert.True(report.Succeeded, report.Summary());
         }
         await NothingButTheMarkerWasPublished(host, World.Evidence("CA", new DateOnly(2024, 7, 12)) with { EvidenceId = "marker" },

@@ -15,7 +15,8 @@ public sealed class ImportCliTests(AppFixture app) : HostTest(app)
         var (exit, output, error) = await Cli("import", "data/seeds/2024-apulia.json");
         Assert.True(exit == 0, error + output);
         // No framework lines (command discovery, schema DDL): only the progress of a long import ("import: 80/158 steps").
-        Assert.All(error.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => Assert.Matches(@"^import: \d+/\d+ steps$", l));
+        Assert.All(error.Split('\n', StringSplitOptions.RemoveEmptyEntries),
+            l => Assert.Matches(@"^import: (\d+/\d+ steps|saving \d+ events in one transaction, \d+ s)$", l));
         Assert.Contains("created: ", output);
         Assert.Contains("outside-window:interim", output);
 
@@ -33,6 +34,19 @@ public sealed class ImportCliTests(AppFixture app) : HostTest(app)
         Assert.Contains("line 3: FR = \"x\"", error);
         Assert.Equal(events, await App.EventCount());
         File.Delete(bad);
+    }
+
+    [Fact]
+    public async Task a_file_over_the_size_limit_is_one_line_and_a_non_zero_exit()
+    {
+        var big = Path.Combine(Path.GetTempPath(), $"big-{Guid.NewGuid():N}.json");
+        await using (var file = File.Create(big)) file.SetLength(ComplianceEvents.Imports.Importing.ImportCommand.MaxFileBytes + 1); // sparse
+        var (exit, output, error) = await Cli("import", big);
+        File.Delete(big);
+        Assert.NotEqual(0, exit);
+        Assert.Equal($"import: {big} is 32 MB; a file holds at most 32 MB (docs/import-format.md)", error.Trim());
+        Assert.Equal("", output);
+        Assert.Equal(0, await App.EventCount());
     }
 }
 

@@ -13,7 +13,7 @@ public sealed class SeedImportTests(AppFixture app) : HostTest(app)
     private async Task<ImportReport> ImportDataset(string file)
     {
         await using var scope = App.Factory.Services.CreateAsyncScope();
-        var report = await new DatasetImporter(scope.ServiceProvider.GetRequiredService<IMessageBus>())
+        var report = await DatasetImporter.From(scope.ServiceProvider)
             .Import(await File.ReadAllTextAsync(Repo.PathOf("data", "seeds", file)));
         Assert.True(report.Succeeded, report.Summary());
         return report;
@@ -97,10 +97,13 @@ public sealed class SeedImportTests(AppFixture app) : HostTest(app)
     public async Task a_malformed_dataset_is_refused_with_the_line_and_nothing_is_imported()
     {
         await using var scope = App.Factory.Services.CreateAsyncScope();
-        var importer = new DatasetImporter(scope.ServiceProvider.GetRequiredService<IMessageBus>());
+        var importer = DatasetImporter.From(scope.ServiceProvider);
         var report = await importer.Import("{\n  \"format\": \"compliance-events/cycle@1\",\n  \"cycle\": { \"id\": \"x\", \"summitStart\": \"not a date\" }\n}");
         Assert.False(report.Succeeded);
-        Assert.Contains(report.Errors, e => e.StartsWith("line 3") && e.Contains("summitStart"));
+        Assert.Contains("cycle.summitStart (format): 'cycle.summitStart' must be a date as yyyy-MM-dd.", report.Errors);
+        Assert.Contains("cycle.members (required): 'members' is required.", report.Errors);
+        var truncated = await importer.Import("{\n  \"format\": \"compliance-events/cycle@1\",\n  \"cycle\": { \"id\": \"x\",\n");
+        Assert.StartsWith("line 4, position 1:", Assert.Single(truncated.Errors));
         Assert.Equal(0, await App.EventCount());
     }
 }

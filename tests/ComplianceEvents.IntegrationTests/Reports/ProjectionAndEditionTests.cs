@@ -19,7 +19,7 @@ public sealed class ProjectionAndEditionTests(AppFixture app) : HostTest(app)
     private async Task ImportBoth()
     {
         await using var scope = App.Factory.Services.CreateAsyncScope();
-        var importer = new DatasetImporter(scope.ServiceProvider.GetRequiredService<IMessageBus>());
+        var importer = DatasetImporter.From(scope.ServiceProvider);
         foreach (var file in new[] { "2024-apulia.json", "2017-taormina.json" })
             Assert.True((await importer.Import(await File.ReadAllTextAsync(Repo.PathOf("data", "seeds", file)))).Succeeded);
     }

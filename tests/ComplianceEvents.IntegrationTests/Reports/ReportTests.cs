@@ -27,7 +27,7 @@ public sealed class ReportTests(AppFixture app) : HostTest(app)
     private async Task Import(string file)
     {
         await using var scope = App.Factory.Services.CreateAsyncScope();
-        var report = await new DatasetImporter(scope.ServiceProvider.GetRequiredService<IMessageBus>())
+        var report = await DatasetImporter.From(scope.ServiceProvider)
             .Import(await File.ReadAllTextAsync(Repo.PathOf("data", "seeds", file)));
         Assert.True(report.Succeeded, report.Summary());
     }
@@ -72,8 +72,11 @@ public sealed class ReportTests(AppFixture app) : HostTest(app)
         var after = await Model(Apulia, ReportKind.Interim, new AsOfPoint(firstApproval.Sequence));
         Assert.Equal("N/A", before.Overall.DisplayWithPercent);
         Assert.Single(after.Commitments[0].Scored);
+        // The import is one transaction, recorded at one instant: as of that time all of it was known, a moment before none.
+        Assert.All(events, e => Assert.Equal(firstApproval.Timestamp, e.Timestamp));
         var byTime = await Model(Apulia, ReportKind.Interim, new AsOfPoint(Time: firstApproval.Timestamp));
-        Assert.Equal(MarkdownRenderer.Render(after), MarkdownRenderer.Render(byTime));
+        Assert.Equal(MarkdownRenderer.Render(await Model(Apulia, ReportKind.Interim, AsOfPoint.Now)), MarkdownRenderer.Render(byTime));
+        Assert.Null(await Reporting.AsOf(session, Apulia, ReportKind.Interim, new AsOfPoint(Time: firstApproval.Timestamp.AddTicks(-10))));
     }
 
     [Fact]

@@ -44,4 +44,36 @@ public sealed class ImportProgressTests
         Assert.Equal("\rimport [###############...............] 150/300 rows\rimport [##############################] 300/300 rows"
             + Environment.NewLine, screen.ToString());
     }
+
+    /// <summary>Completes the "commit" once the progress has written <paramref name="lines"/> lines.</summary>
+    private sealed class Lines(int lines, TaskCompletionSource<string?> commit) : StringWriter
+    {
+        private int _seen;
+        public override void WriteLine(string? value)
+        {
+            base.WriteLine(value);
+            if (++_seen == lines) commit.TrySetResult("committed");
+        }
+    }
+
+    [Fact]
+    public async Task a_long_commit_says_it_is_saving_every_interval_until_it_ends()
+    {
+        var commit = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var log = new Lines(2, commit);
+        var progress = new ImportProgress(log, terminal: false, TimeProvider.System, "steps", TimeSpan.FromMilliseconds(10));
+        Assert.Equal("committed", await progress.Saving(1234, commit.Task));
+        var lines = log.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        Assert.All(lines, l => Assert.Matches(@"^import: saving 1234 events in one transaction, \d+ s$", l));
+    }
+
+    [Fact]
+    public async Task a_commit_shorter_than_the_interval_says_nothing()
+    {
+        var log = new StringWriter();
+        var progress = new ImportProgress(log, terminal: false, TimeProvider.System, "steps", TimeSpan.FromHours(1));
+        Assert.Equal(7, await progress.Saving(10, Task.FromResult(7)));
+        Assert.Equal("", log.ToString());
+    }
 }

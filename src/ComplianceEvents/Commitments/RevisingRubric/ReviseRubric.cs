@@ -34,14 +34,16 @@ public static class ReviseRubricHandler
         return cmd.Rubric.CheckAgainst(commitment);
     }
 
+    /// <summary>The next version after the commitment's current one (<see cref="Check"/> passed).</summary>
+    public static RubricRevised Decide(ReviseRubric cmd, Commitment commitment)
+    {
+        var previous = commitment.CurrentRubric!.Version;
+        return new RubricRevised(cmd.CycleId, cmd.CommitmentId, cmd.Rubric.ToRubric(previous + 1), previous, cmd.Reason.Trim());
+    }
+
     public static Task<CommandResult> Handle(ReviseRubric cmd, IMessageContext context, CommandRunner runner, CancellationToken ct) =>
         runner.Run<ReviseRubric, Commitment>(cmd, context, Commitment.StreamKey(cmd.CycleId, cmd.CommitmentId), cmd.ExpectedVersion,
-            ctx =>
-            {
-                if (Check(cmd, ctx.State, ctx.Actor) is { } v) return v;
-                var previous = ctx.State!.CurrentRubric!.Version;
-                return Decision.Append(new RubricRevised(cmd.CycleId, cmd.CommitmentId, cmd.Rubric.ToRubric(previous + 1), previous, cmd.Reason.Trim()));
-            }, ct);
+            ctx => Check(cmd, ctx.State, ctx.Actor) is { } v ? v : Decision.Append(Decide(cmd, ctx.State!)), ct);
 }
 
 public static class ReviseRubricEndpoint

@@ -43,10 +43,11 @@ public static class SetReportWindowHandler
         return null;
     }
 
+    public static ReportWindowSet Decide(SetReportWindow cmd) => new(cmd.CycleId, cmd.Kind, cmd.Start, cmd.Cutoff, cmd.Reason?.Trim());
+
     public static Task<CommandResult> Handle(SetReportWindow cmd, IMessageContext context, CommandRunner runner, CancellationToken ct) =>
         runner.Run<SetReportWindow, Cycle>(cmd, context, Cycle.StreamKey(cmd.CycleId), cmd.ExpectedVersion,
-            ctx => Check(ctx.State, cmd, ctx.Actor) is { } v ? v
-                : Decision.Append(new ReportWindowSet(cmd.CycleId, cmd.Kind, cmd.Start, cmd.Cutoff, cmd.Reason?.Trim())), ct);
+            ctx => Check(ctx.State, cmd, ctx.Actor) is { } v ? v : Decision.Append(Decide(cmd)), ct);
 }
 
 public static class SetReportWindowEndpoint

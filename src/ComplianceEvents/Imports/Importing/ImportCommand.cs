@@ -1,7 +1,5 @@
 using ComplianceEvents.Infrastructure;
 using JasperFx.CommandLine;
-using Marten;
-using Wolverine;
 
 namespace ComplianceEvents.Imports.Importing;
 
@@ -14,6 +12,9 @@ public sealed class ImportInput : NetCoreInput
 [Description("Import a cycle dataset (.json) or a historical score matrix (.csv) through the command handlers", Name = "import")]
 public sealed class ImportCommand : JasperFxAsyncCommand<ImportInput>
 {
+    /// <summary>An import is one transaction holding the file's events until its commit (docs/import-format.md).</summary>
+    public const long MaxFileBytes = 32 * 1024 * 1024;
+
     public ImportCommand() => Usage("Import a file").Arguments(x => x.File);
 
     public override async Task<bool> Execute(ImportInput input)
@@ -30,18 +31,21 @@ public sealed class ImportCommand : JasperFxAsyncCommand<ImportInput>
             return false;
         }
 
+        if (new FileInfo(input.File).Length is var size and > MaxFileBytes)
+        {
+            Console.Error.WriteLine($"import: {input.File} is {size / (1024 * 1024.0):0.#} MB; a file holds at most "
+                + $"{MaxFileBytes / (1024 * 1024)} MB (docs/import-format.md)");
+            return false;
+        }
+
         using var host = await CliHost.Start(input);
         await using var scope = host.Services.CreateAsyncScope();
-        var bus = scope.ServiceProvider.GetRequiredService<IMessageBus>();
         var text = await System.IO.File.ReadAllTextAsync(input.File);
         var services = scope.ServiceProvider;
-        var clock = services.GetRequiredService<TimeProvider>();
-        var progress = ImportProgress.ForConsole(clock, extension == ".json" ? "steps" : "rows");
+        var progress = ImportProgress.ForConsole(services.GetRequiredService<TimeProvider>(), extension == ".json" ? "steps" : "rows");
         var report = extension == ".json"
-            ? await new DatasetImporter(bus, progress: progress).Import(text)
-            : await new ScoreMatrixImporter(services.GetRequiredService<IDocumentStore>(),
-                services.GetRequiredService<CommandValidators>(), clock, progress)
-                .Import(text, Path.GetFileName(input.File));
+            ? await DatasetImporter.From(services, progress).Import(text)
+            : await ScoreMatrixImporter.From(services, progress).Import(text, Path.GetFileName(input.File));
         progress.Done();
 
         var output = report.Succeeded ? CliHost.Out : Console.Error;

@@ -1,6 +1,7 @@
 using System.Text;
 using ComplianceEvents.Infrastructure;
 using ComplianceEvents.Infrastructure.Auth;
+using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 using Wolverine.Persistence.Durability;
 using Wolverine.Persistence.Durability.DeadLetterManagement;
@@ -20,10 +21,14 @@ public sealed record DeadLetterView(Guid Id, string? MessageType, string? Receiv
             d.Envelope?.Data is { Length: > 0 } data ? Encoding.UTF8.GetString(data) : null);
 }
 
+/// <summary>One page of dead letters and how many there are in all.</summary>
+public sealed record DeadLetterPage(int TotalCount, int PageNumber, IReadOnlyList<DeadLetterView> DeadLetters);
+
 public static class ListDeadLettersEndpoint
 {
     /// <summary>Newest page first is Wolverine's order; <c>messageType</c> filters by wire name (e.g. DeliverWebhook's full name).</summary>
-    [WolverineGet("/integration/dead-letters", OperationId = "ListDeadLetters"), Tags("Integration")]
+    [WolverineGet("/integration/dead-letters", OperationId = "ListDeadLetters"), Tags("Integration"),
+        ProducesResponseType<DeadLetterPage>(StatusCodes.Status200OK)]
     public static async Task<IResult> List(string? messageType, int? limit, int? page, IWolverineRuntime runtime, HttpContext http, CancellationToken ct)
     {
         if (IntegrationCommands.Refusal(DevTokens.ActorOf(http.User), "read dead letters") is { } refused) return refused.ToHttp(http);
@@ -34,10 +39,12 @@ public static class ListDeadLettersEndpoint
             MessageType = string.IsNullOrWhiteSpace(messageType) ? null : messageType,
         };
         var results = await runtime.Storage.DeadLetters.QueryAsync(query, ct);
-        return Results.Ok(new { results.TotalCount, results.PageNumber, DeadLetters = results.Envelopes.Select(DeadLetterView.From).ToList() });
+        return Results.Ok(new DeadLetterPage(results.TotalCount, results.PageNumber,
+            results.Envelopes.Select(DeadLetterView.From).ToList()));
     }
 
-    [WolverineGet("/integration/dead-letters/{id}", OperationId = "GetDeadLetter"), Tags("Integration")]
+    [WolverineGet("/integration/dead-letters/{id}", OperationId = "GetDeadLetter"), Tags("Integration"),
+        ProducesResponseType<DeadLetterView>(StatusCodes.Status200OK)]
     public static async Task<IResult> Get(Guid id, IWolverineRuntime runtime, HttpContext http)
     {
         if (IntegrationCommands.Refusal(DevTokens.ActorOf(http.User), "read dead letters") is { } refused) return refused.ToHttp(http);

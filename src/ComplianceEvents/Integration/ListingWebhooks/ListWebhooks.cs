@@ -1,6 +1,7 @@
 using ComplianceEvents.Infrastructure;
 using ComplianceEvents.Infrastructure.Auth;
 using Marten;
+using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 
 namespace ComplianceEvents.Integration.ListingWebhooks;
@@ -8,7 +9,8 @@ namespace ComplianceEvents.Integration.ListingWebhooks;
 /// <summary>Subscriptions as the API shows them: URL and event types, never the secret.</summary>
 public static class ListWebhooksEndpoint
 {
-    [WolverineGet("/integration/webhooks", OperationId = "ListWebhooks"), Tags("Integration")]
+    [WolverineGet("/integration/webhooks", OperationId = "ListWebhooks"), Tags("Integration"),
+        ProducesResponseType<IReadOnlyList<WebhookSubscriptionView>>(StatusCodes.Status200OK)]
     public static async Task<IResult> List(IQuerySession session, HttpContext http, CancellationToken ct)
     {
         if (IntegrationCommands.Refusal(DevTokens.ActorOf(http.User), "read webhook subscriptions") is { } refused) return refused.ToHttp(http);
@@ -16,7 +18,8 @@ public static class ListWebhooksEndpoint
         return Results.Ok(all.Select(WebhookSubscriptionView.From).ToList());
     }
 
-    [WolverineGet("/integration/webhooks/{id}", OperationId = "GetWebhook"), Tags("Integration")]
+    [WolverineGet("/integration/webhooks/{id}", OperationId = "GetWebhook"), Tags("Integration"),
+        ProducesResponseType<WebhookSubscriptionView>(StatusCodes.Status200OK)]
     public static async Task<IResult> Get(string id, IQuerySession session, HttpContext http, CancellationToken ct)
     {
         if (IntegrationCommands.Refusal(DevTokens.ActorOf(http.User), "read webhook subscriptions") is { } refused) return refused.ToHttp(http);

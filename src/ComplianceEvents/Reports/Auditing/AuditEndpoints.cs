@@ -1,6 +1,7 @@
 using ComplianceEvents.Cycles;
 using ComplianceEvents.Infrastructure;
 using Marten;
+using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 
 namespace ComplianceEvents.Reports.Auditing;
@@ -9,7 +10,8 @@ public static class AuditEndpoints
 {
     private const string Cell = "/cycles/{cycleId}/commitments/{commitmentId}/assessments/{memberCode}";
 
-    [WolverineGet(Cell + "/audit", OperationId = "GetAuditTrail"), Tags("Audit")]
+    [WolverineGet(Cell + "/audit", OperationId = "GetAuditTrail"), Tags("Audit"),
+        ProducesResponseType<IReadOnlyList<AuditEntry>>(StatusCodes.Status200OK)]
     public static async Task<IResult> Audit(string cycleId, string commitmentId, string memberCode, IQuerySession session,
         HttpContext http, CancellationToken ct)
     {
@@ -19,7 +21,8 @@ public static class AuditEndpoints
             : Problems.NotFound(http, "assessment", $"No assessment {cycleId}/{commitmentId}/{memberCode} has been recorded.");
     }
 
-    [WolverineGet(Cell + "/explanation", OperationId = "ExplainChange"), Tags("Audit")]
+    [WolverineGet(Cell + "/explanation", OperationId = "ExplainChange"), Tags("Audit"),
+        ProducesResponseType<Explanation>(StatusCodes.Status200OK)]
     public static async Task<IResult> Explain(string cycleId, string commitmentId, string memberCode, string? from, string? to,
         string? kind,
         IQuerySession session, LogHorizon horizon, HttpContext http, CancellationToken ct)
@@ -45,13 +48,15 @@ public static class AuditEndpoints
         return Results.Ok(Explaining.Explain(events, cycleId, commitmentId, memberCode, a, b));
     }
 
-    [WolverineGet("/cycles/{cycleId}/stale-approvals", OperationId = "GetStaleApprovals"), Tags("Audit")]
+    [WolverineGet("/cycles/{cycleId}/stale-approvals", OperationId = "GetStaleApprovals"), Tags("Audit"),
+        ProducesResponseType<IReadOnlyList<StaleApproval>>(StatusCodes.Status200OK)]
     public static async Task<IResult> Stale(string cycleId, IQuerySession session, HttpContext http, CancellationToken ct) =>
         await session.LoadAsync<Cycle>(Cycle.StreamKey(cycleId), ct) is null
             ? Problems.NotFound(http, "cycle", $"Cycle '{cycleId}' does not exist.")
             : Results.Ok(await StaleApprovals.Of(session, cycleId, ct));
 
-    [WolverineGet("/cycles/{cycleId}/comparison", OperationId = "CompareInterimFinal"), Tags("Audit")]
+    [WolverineGet("/cycles/{cycleId}/comparison", OperationId = "CompareInterimFinal"), Tags("Audit"),
+        ProducesResponseType<IReadOnlyList<Explanation>>(StatusCodes.Status200OK)]
     public static async Task<IResult> Compare(string cycleId, IQuerySession session, HttpContext http, CancellationToken ct)
     {
         if (await session.LoadAsync<Cycle>(Cycle.StreamKey(cycleId), ct) is not { } cycle) return Problems.NotFound(http, "cycle",

@@ -5,13 +5,33 @@ using Wolverine.Http;
 
 namespace ComplianceEvents.Reports.GettingScores;
 
+/// <summary>Table B as GET /cycles/{cycleId}/scores answers it: averages as displayed (<c>+0.38</c>, <c>+0.38 (69%)</c>).</summary>
+public sealed record ScoresView(string CycleId, IReadOnlyList<ScoresMember> Members, IReadOnlyList<ScoresCommitment> Commitments,
+    string Overall)
+{
+    public static ScoresView From(string cycleId, ScoreTable table) => new(cycleId,
+        table.Cycle.Members.Select(m => new ScoresMember(m.Code, m.Name, table.MemberAverage(m.Code).Display)).ToList(),
+        table.Commitments.Select(c => new ScoresCommitment(c.CommitmentId, c.Number, c.IssueArea, c.Title,
+            c.Cells.Select(x => new ScoresCell(x.MemberCode, x.Score, x.NotApplicable, x.Display)).ToList(),
+            c.Average.DisplayWithPercent)).ToList(),
+        table.Overall.DisplayWithPercent);
+}
+
+public sealed record ScoresMember(string Code, string Name, string Average);
+
+public sealed record ScoresCommitment(string CommitmentId, int Number, string IssueArea, string Title, IReadOnlyList<ScoresCell> Cells,
+    string Average);
+
+public sealed record ScoresCell(string Member, int? Score, bool NotApplicable, string Display);
+
 public static class GetScoresEndpoint
 {
     /// <summary>
     /// Table B: cells, row and column averages, overall. Without <paramref name="kind"/> every current approval (from the
     /// cells' CellScore documents); with it, the scores that window's report counts (DESIGN 1.2 rule 11).
     /// </summary>
-    [WolverineGet("/cycles/{cycleId}/scores", OperationId = "GetScores"), Tags("Reports")]
+    [WolverineGet("/cycles/{cycleId}/scores", OperationId = "GetScores"), Tags("Reports"),
+        Microsoft.AspNetCore.Mvc.ProducesResponseType<ScoresView>(StatusCodes.Status200OK)]
     public static async Task<IResult> Get(string cycleId, string? kind, IQuerySession session, HttpContext http, CancellationToken ct)
     {
         ReportKind? window = null;
@@ -24,17 +44,6 @@ public static class GetScoresEndpoint
         }
         var found = window is { } k ? await ScoreTable.LoadForWindow(session, cycleId, k, ct) : await ScoreTable.Load(session, cycleId, ct);
         if (found is not { } table) return Problems.NotFound(http, "cycle", $"Cycle '{cycleId}' does not exist.");
-        return Results.Ok(new
-        {
-            cycleId,
-            members = table.Cycle.Members.Select(m => new { m.Code, m.Name, average = table.MemberAverage(m.Code).Display }),
-            commitments = table.Commitments.Select(c => new
-            {
-                c.CommitmentId, c.Number, c.IssueArea, c.Title,
-                cells = c.Cells.Select(x => new { member = x.MemberCode, x.Score, x.NotApplicable, display = x.Display }),
-                average = c.Average.DisplayWithPercent,
-            }),
-            overall = table.Overall.DisplayWithPercent,
-        });
+        return Results.Ok(ScoresView.From(cycleId, table));
     }
 }

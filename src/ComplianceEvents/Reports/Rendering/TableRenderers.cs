@@ -1,6 +1,4 @@
 using System.Text;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 
 namespace ComplianceEvents.Reports.Rendering;
 
@@ -43,36 +41,4 @@ public static class CsvRenderer
     private static string Value(Average a) => a.HasValue ? a.Display : "";
     private static string Percent(Average a) => a.Percent?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "";
     private static string Quote(string s) => s.IndexOfAny([',', '"', '\n']) >= 0 ? $"\"{s.Replace("\"", "\"\"")}\"" : s;
-}
-
-/// <summary>The report model as JSON, with averages both exact (sum/count) and as displayed.</summary>
-public static class JsonRenderer
-{
-    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
-    {
-        WriteIndented = true,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
-    };
-
-    public static string Render(ReportModel m) => JsonSerializer.Serialize(new
-    {
-        m.CycleId, m.Title, m.SummitName, m.HostCity, m.HostCountry, m.SummitStart, m.SummitEnd, m.PreparedBy, m.Kind, m.Window, m.Edition,
-            m.EditionReason,
-        members = m.Members.Select(x => new { x.Code, x.Name, average = Avg(m.MemberAverage(x.Code)) }),
-        overall = Avg(m.Overall),
-        complianceGap = m.ComplianceGap is { } g ? Math.Round(g, 2, MidpointRounding.AwayFromZero) : (decimal?)null,
-        commitments = m.Commitments.Select(c => new
-        {
-            c.Number, c.CommitmentId, c.IssueArea, c.Title, c.Text, c.Source, c.LeadAnalyst, c.ComplianceDirector,
-            rubricVersion = c.Rubric?.Version, average = Avg(c.Average),
-            cells = c.Cells.Select(x => new
-            {
-                member = x.Member.Code, x.Score, x.NotApplicable, x.NotApplicableReason, x.RubricVersion, x.Analysts, x.Rationale,
-                evidence = x.Evidence.Select(e => new { e.EvidenceId, e.ActionDate, e.Summary, e.Dimensions, e.Strength, e.Citations }),
-                x.IneligibleEvidence, x.ScoreNote,
-            }),
-        }),
-    }, Options) + "\n";
-
-    private static object? Avg(Average a) => a.HasValue ? new { a.Sum, a.Count, display = a.Display, percent = a.Percent } : null;
 }
