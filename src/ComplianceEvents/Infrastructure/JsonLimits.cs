@@ -62,8 +62,8 @@ public static class JsonLimits
         ["DatasetAssessment.member"] = new(MaxLength: 3, Pattern: MemberCode), ["by"] = Name, ["director"] = Name, ["analysts[]"] = Name,
         ["analysts"] = new(MaxItems: 10), ["format"] = new(MaxLength: 100),
         ["DatasetCitation.published"] = new(MaxLength: 10, Pattern: DatasetPublished),
-        ["commitments"] = new(MaxItems: 100), ["windows"] = new(MaxItems: 2), ["assessments"] = new(MaxItems: 40),
-        ["DatasetCommitment.rubric"] = new(MaxItems: 100), ["notApplicable"] = new(MaxItems: 40),
+        ["commitments"] = new(MaxItems: 100), ["windows"] = new(MaxItems: 2), ["assessments"] = new(MaxItems: MaxMembers),
+        ["DatasetCommitment.rubric"] = new(MaxItems: 100), ["notApplicable"] = new(MaxItems: MaxMembers),
         ["DatasetAssessment.evidence"] = new(MaxItems: 200),
         ["proposals"] = new(MaxItems: 100), ["DatasetRubric.version"] = new(Minimum: 1, Maximum: 10_000),
     };
