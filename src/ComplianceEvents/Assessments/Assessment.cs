@@ -23,6 +23,12 @@ public sealed record Assessment(string Id, string CycleId, string CommitmentId, 
     /// <summary>Evidence items one cell may hold, withdrawn ones included (docs/api.md "Limits"; the largest seed cell has 43).</summary>
     public const int MaxEvidence = 200;
 
+    /// <summary>
+    /// Characters of text the current evidence of one cell may hold (counted by <see cref="EvidenceContent.Fields"/>;
+    /// docs/api.md "Limits"): about three times the largest seed cell (2024, EU).
+    /// </summary>
+    public const int MaxEvidenceCharacters = 128_000;
+
     public static string StreamKey(string cycleId, string commitmentId, string memberCode) =>
         $"assessment:{cycleId}:{commitmentId}:{memberCode}";
 

@@ -38,6 +38,50 @@ public sealed class EvidenceContentValidator : AbstractValidator<IEvidenceConten
 
 public static class EvidenceContent
 {
+    /// <summary>
+    /// The text an evidence item counts against its cell's budget (<see cref="Assessment.MaxEvidenceCharacters"/>): each
+    /// citation's title, publisher, place, published, url and translation, then the summary as stored (trimmed), in UTF-16
+    /// characters (string lengths), with the request field each comes from. The one definition of the count. The summary
+    /// comes last so that an item too long for the room left is usually refused naming it.
+    /// </summary>
+    public static IEnumerable<(string Field, int Characters)> Fields(string summary, IReadOnlyList<Citation> citations)
+    {
+        for (var i = 0; i < citations.Count; i++)
+        {
+            var c = citations[i];
+            yield return ($"citations[{i}].title", c.Title?.Length ?? 0);
+            yield return ($"citations[{i}].publisher", c.Publisher?.Length ?? 0);
+            yield return ($"citations[{i}].place", c.Place?.Length ?? 0);
+            yield return ($"citations[{i}].published", c.Published?.Length ?? 0);
+            yield return ($"citations[{i}].url", c.Url?.Length ?? 0);
+            yield return ($"citations[{i}].translation", c.Translation?.Length ?? 0);
+        }
+        yield return ("summary", summary.Trim().Length);
+    }
+
+    public static long Characters(EvidenceItem e) => Fields(e.Summary, e.Citations).Sum(f => (long)f.Characters);
+
+    /// <summary>
+    /// Refuses content that would take the cell's current evidence over <see cref="Assessment.MaxEvidenceCharacters"/>, naming
+    /// the field where the count crosses it. <paramref name="replacing"/> is the item an amendment replaces (its text leaves).
+    /// A rule of the cell's own decision, so the stream version check makes it exact under concurrent writers.
+    /// </summary>
+    public static RuleViolation? CheckBudget(IEvidenceContent content, Cell cell, string? replacing = null)
+    {
+        var others = cell.State?.CurrentEvidence.Where(e => e.EvidenceId != replacing).Sum(Characters) ?? 0;
+        var total = others;
+        foreach (var (field, characters) in Fields(content.Summary, content.Citations))
+        {
+            total += characters;
+            if (total > Assessment.MaxEvidenceCharacters)
+                return RuleViolation.Rejected("cell-content-limit", $"The current evidence of a cell holds at most " +
+                    $"{Assessment.MaxEvidenceCharacters:N0} characters of text (summary and citations); this cell's other items hold " +
+                    $"{others:N0} and this item {Fields(content.Summary, content.Citations).Sum(f => (long)f.Characters):N0}, " +
+                    $"over it from '{field}'.", field);
+        }
+        return null;
+    }
+
     /// <summary>Rules that need the cell: dimension codes must be the commitment's.</summary>
     public static RuleViolation? Check(IEvidenceContent content, Cell cell)
     {

@@ -21,6 +21,11 @@ public static class JsonLimits
     /// report (docs/api.md "Limits"). The seeds number theirs 5 and 19.
     /// </summary>
     public const int MaxCommitmentNumber = 100;
+    /// <summary>
+    /// Members of one cycle: the G7 and the EU, older cycles Russia too (9 at most; the seeds have 8). With the commitment
+    /// cap and the per-cell evidence budget it bounds a report (docs/api.md "Limits").
+    /// </summary>
+    public const int MaxMembers = 12;
     private const string MemberCode = "^[A-Z]{2,3}$";
 
     private static readonly FieldLimit Id = new(MaxLength: 64, Pattern: Slugs.Pattern);
@@ -45,7 +50,7 @@ public static class JsonLimits
         ["reason"] = Reason, ["comment"] = Reason, ["note"] = Reason, ["message"] = Reason,
         ["url"] = new(MaxLength: 2_000, Format: "uri"),
         ["published"] = new(MaxLength: 10, Pattern: Assessments.Citation.PublishedPattern),
-        ["members"] = new(MaxItems: 40), ["citations"] = new(MaxItems: 20), ["coAnalysts"] = new(MaxItems: 10),
+        ["members"] = new(MaxItems: MaxMembers), ["citations"] = new(MaxItems: 20), ["coAnalysts"] = new(MaxItems: 10),
         ["evidenceIds"] = new(MaxItems: 50), ["dimensions"] = new(MaxItems: 20), ["definitions"] = new(MaxItems: 50),
         ["background"] = new(MaxItems: 50), ["features"] = new(MaxItems: 50), ["interpretiveGuidelines"] = new(MaxItems: 50),
         ["dimensionRules"] = new(MaxItems: 20),
@@ -57,8 +62,8 @@ public static class JsonLimits
         ["DatasetAssessment.member"] = new(MaxLength: 3, Pattern: MemberCode), ["by"] = Name, ["director"] = Name, ["analysts[]"] = Name,
         ["analysts"] = new(MaxItems: 10), ["format"] = new(MaxLength: 100),
         ["DatasetCitation.published"] = new(MaxLength: 10, Pattern: DatasetPublished),
-        ["commitments"] = new(MaxItems: 100), ["windows"] = new(MaxItems: 2), ["assessments"] = new(MaxItems: 40),
-        ["DatasetCommitment.rubric"] = new(MaxItems: 100), ["notApplicable"] = new(MaxItems: 40),
+        ["commitments"] = new(MaxItems: 100), ["windows"] = new(MaxItems: 2), ["assessments"] = new(MaxItems: MaxMembers),
+        ["DatasetCommitment.rubric"] = new(MaxItems: 100), ["notApplicable"] = new(MaxItems: MaxMembers),
         ["DatasetAssessment.evidence"] = new(MaxItems: 200),
         ["proposals"] = new(MaxItems: 100), ["DatasetRubric.version"] = new(Minimum: 1, Maximum: 10_000),
     };

@@ -1,4 +1,5 @@
 using ComplianceEvents.Assessments;
+using ComplianceEvents.Assessments.AmendingEvidence;
 using ComplianceEvents.Infrastructure;
 
 namespace ComplianceEvents.Benchmarks.Data;
@@ -52,9 +53,9 @@ public static class CycleHistoryGenerator
                 var times = Enumerable.Range(0, spec.EvidencePerCell).Select(_ => EvidenceFrom.AddSeconds(rng.NextDouble() * span)).Order().ToList();
                 foreach (var at in times)
                 {
-                    var evidence = synthetic.Evidence(spec.CycleId, commitment, member);
                     var action = DateOnly.FromDateTime(at.UtcDateTime).AddDays(-rng.Next(1, 20));
-                    script.Add((at, evidence with { ActionDate = action, Citations = synthetic.Citations(action) }, Synthetic.AnalystActor(member)));
+                    var evidence = synthetic.Evidence(spec.CycleId, commitment, member, action, Synthetic.ItemBudget(spec.EvidencePerCell));
+                    script.Add((at, evidence, Synthetic.AnalystActor(member)));
                 }
                 var interim = times.Count(t => t < InterimReviewAt);
                 var review = InterimReviewAt.AddMinutes(n * 10 + members.IndexOf(member));
@@ -74,7 +75,14 @@ public static class CycleHistoryGenerator
         return events;
     }
 
-    /// <summary>A cycle with one commitment whose assessments are single long streams (B5's time travel).</summary>
+    /// <summary>Evidence items of a B5 stream; the rest of its events are amendments of them (docs/api.md "Limits").</summary>
+    public const int LongStreamEvidence = 100;
+
+    /// <summary>
+    /// A cycle with one commitment whose assessments are single long streams (B5's time travel), within the caps of a cell:
+    /// AssessmentOpened, up to <see cref="LongStreamEvidence"/> evidence items, then amendments of them in turn (each a new
+    /// synthetic content of the seeds' size, so the cell's current text stays ~85,000 characters), a proposal and its approval.
+    /// </summary>
     public static List<SimEvent> LongStreams(string cycleId, IReadOnlyList<(string Member, int Events)> streams, int seed)
     {
         var synthetic = new Synthetic(seed);
@@ -85,11 +93,19 @@ public static class CycleHistoryGenerator
             events.AddRange(simulator.Run(command, actor, clock = clock.AddSeconds(30)));
         foreach (var (member, count) in streams)
         {
-            var evidence = Math.Max(1, count - 3);   // opened + evidence + proposal + approval
-            var step = (EvidenceTo - EvidenceFrom).TotalSeconds / evidence;
-            for (var i = 0; i < evidence; i++)
-                events.AddRange(simulator.Run(synthetic.Evidence(cycleId, "1", member) with { EvidenceId = $"e{i + 1}" }, Synthetic.AnalystActor(member),
-                    EvidenceFrom.AddSeconds(step * i)));
+            var changes = Math.Max(1, count - 3);   // opened + evidence and amendments + proposal + approval
+            var evidence = Math.Min(changes, LongStreamEvidence);
+            var budget = Synthetic.ItemBudget(evidence);
+            var step = (EvidenceTo - EvidenceFrom).TotalSeconds / changes;
+            for (var i = 0; i < changes; i++)
+            {
+                var id = $"e{i % evidence + 1}";
+                var content = synthetic.Evidence(cycleId, "1", member, maxCharacters: budget);
+                object command = i < evidence ? content with { EvidenceId = id }
+                    : new AmendEvidence(cycleId, "1", member, id, content.ActionDate, content.Summary, content.Citations,
+                        $"Revision {i / evidence + 1}: the ministry's release was updated.", content.Dimensions, content.Strength);
+                events.AddRange(simulator.Run(command, Synthetic.AnalystActor(member), EvidenceFrom.AddSeconds(step * i)));
+            }
             events.AddRange(simulator.Run(synthetic.Proposal(cycleId, "1", member, Synthetic.EvidenceIds(Math.Min(evidence, 50))),
                 Synthetic.AnalystActor(member), FinalReviewAt));
             events.AddRange(simulator.Run(Synthetic.Approval(cycleId, "1", member, "p1"), Synthetic.LeadActor("1"), FinalReviewAt.AddMinutes(5)));

@@ -31,7 +31,7 @@ public static class Datasets
             var assessments = Synthetic.G7.Select(m => new DatasetAssessment(m.Code, [Synthetic.AnalystActor(m.Code).UserId],
                 Enumerable.Range(1, evidencePerCell).Select(i =>
                 {
-                    var e = s.Evidence(cycleId, select.CommitmentId, m.Code);
+                    var e = s.Evidence(cycleId, select.CommitmentId, m.Code, maxCharacters: Synthetic.ItemBudget(evidencePerCell));
                     return new DatasetEvidence($"e{i}", e.ActionDate, e.Summary, e.Dimensions, e.Strength,
                         e.Citations.Select(c => new DatasetCitation(c.Title, c.Publisher, c.Place, c.Published, c.Accessed, c.Url, c.Translation)).ToList());
                 }).ToList(),

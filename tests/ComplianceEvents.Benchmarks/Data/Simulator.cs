@@ -1,4 +1,5 @@
 using ComplianceEvents.Assessments;
+using ComplianceEvents.Assessments.AmendingEvidence;
 using ComplianceEvents.Assessments.ApprovingScore;
 using ComplianceEvents.Assessments.ProposingScore;
 using ComplianceEvents.Assessments.RecordingEvidence;
@@ -56,6 +57,7 @@ public sealed class Simulator
             ?? [new RubricPublished(c.CycleId, c.CommitmentId, c.Rubric.ToRubric(1))]),
         ReviseRubric c => Revise(c, actor, now),
         RecordEvidence c => OnCell(c, actor, now, cell => RecordEvidenceHandler.Decide(c, cell)),
+        AmendEvidence c => OnCell(c, actor, now, cell => AmendEvidenceHandler.Decide(c, cell)),
         ProposeScore c => OnCell(c, actor, now, cell => ProposeScoreHandler.Decide(c, cell)),
         ApproveScore c => OnCell(c, actor, now, cell => ApproveScoreHandler.Decide(c, cell)),
         _ => throw new NotSupportedException($"The simulator does not run {command.GetType().Name}."),

@@ -135,13 +135,29 @@ public sealed class Synthetic(int seed)
         ];
     }
 
-    public RecordEvidence Evidence(string cycleId, string commitmentId, string member)
+    /// <summary>
+    /// Characters of text (EvidenceContent.Fields) each of <paramref name="evidencePerCell"/> items may hold so that the cell
+    /// stays within its budget (docs/api.md "Limits"): a cell of the seeds' ~850 characters per item fits up to 150 items.
+    /// </summary>
+    public static int ItemBudget(int evidencePerCell) => Assessment.MaxEvidenceCharacters / Math.Max(1, evidencePerCell);
+
+    /// <summary>
+    /// An evidence item dated <paramref name="date"/> (a random one in the window when null) of at most
+    /// <paramref name="maxCharacters"/> characters of text: the summary (~400 characters) is shortened to fit.
+    /// </summary>
+    public RecordEvidence Evidence(string cycleId, string commitmentId, string member, DateOnly? date = null,
+        int maxCharacters = int.MaxValue)
     {
-        var date = ActionDate();
+        var day = date ?? ActionDate();
         var dims = Dimensions.Where(_ => _rng.Next(3) == 0).Select(d => d.Code).DefaultIfEmpty(Dimensions[_rng.Next(4)].Code).ToList();
         var strength = (Strength)_rng.Next(3) switch { Strength.Contradictory when _rng.Next(4) > 0 => Strength.Strong, var s => s };
-        return new RecordEvidence(cycleId, commitmentId, member, date, $"On {date:d MMMM yyyy}, the {G7.First(m => m.Code == member).Name} {Sentence(360)}",
-            Citations(date), dims, strength);
+        var citations = Citations(day);
+        var prefix = $"On {day:d MMMM yyyy}, the {G7.First(m => m.Code == member).Name} ";
+        var cited = EvidenceContent.Fields("", citations).Sum(f => f.Characters);
+        // Sentence(n) ends past n by at most one word and a full stop.
+        var room = (int)Math.Min(360, (long)maxCharacters - cited - prefix.Length - Words.Max(w => w.Length) - 2);
+        if (room < 20) throw new ArgumentOutOfRangeException(nameof(maxCharacters), $"{maxCharacters} characters leave no summary.");
+        return new RecordEvidence(cycleId, commitmentId, member, day, prefix + Sentence(room), citations, dims, strength);
     }
 
     public ProposeScore Proposal(string cycleId, string commitmentId, string member, IReadOnlyList<string> evidenceIds, int rubricVersion = 1) =>
@@ -155,7 +171,8 @@ public sealed class Synthetic(int seed)
     /// <summary>One cell's scoring through the command path: evidence e1..eN, a proposal resting on all of it, its approval.</summary>
     public IEnumerable<(object Command, Actor Actor)> CellWork(string cycleId, string commitmentId, string member, int evidence)
     {
-        for (var i = 0; i < evidence; i++) yield return (Evidence(cycleId, commitmentId, member), AnalystActor(member));
+        for (var i = 0; i < evidence; i++)
+            yield return (Evidence(cycleId, commitmentId, member, maxCharacters: ItemBudget(evidence)), AnalystActor(member));
         yield return (Proposal(cycleId, commitmentId, member, EvidenceIds(evidence)), AnalystActor(member));
         yield return (Approval(cycleId, commitmentId, member, "p1"), LeadActor(commitmentId));
     }

@@ -69,7 +69,8 @@ public static class ReadFigures
             RoundTripsPerOp = b2.Product.Explain.NpgsqlCommandsPerOp,
             Workload = $"Reporting.AsOf(interim, sequence {pinned}) + MarkdownRenderer.Render for cycle '{Large}' (20 commitments x 8 " +
                 $"members x "
-                + $"{sizes.LargeCycleEvidencePerCell} evidence; {largeEvents} events up to the pin) among {total} events",
+                + $"{sizes.LargeCycleEvidencePerCell} evidence, summaries shortened to keep each cell within its " +
+                $"{Assessment.MaxEvidenceCharacters:N0}-character text budget; {largeEvents} events up to the pin) among {total} events",
             BaselineWorkload = "hand-written SQL reading the same events (cycle, commitment and assessment streams up to the pin, in " +
                 "sequence order) to the client, deserialized",
             Notes = $"stretch also asks for under 1 s: {(b2.Product.Summary.MedianRunMs < 1000 ? "yes" : "no")}",
@@ -333,6 +334,10 @@ public static class ReadFigures
             var key = CycleHistoryGenerator.LongStreamKey(TimeTravel, member);
             var events = await Scalar<long>(raw.Db, "select count(*) from compliance.mt_events where stream_id = $1", key);
             var version = events / 2;
+            var recorded = await Scalar<long>(raw.Db, "select count(*) from compliance.mt_events where stream_id = $1 and type = " +
+                "'evidence_recorded'", key);
+            var amended = await Scalar<long>(raw.Db, "select count(*) from compliance.mt_events where stream_id = $1 and type = " +
+                "'evidence_amended'", key);
             var at = await Scalar<DateTimeOffset>(raw.Db, "select timestamp from compliance.mt_events where stream_id = $1 and version = " +
                 "$2", key, version);
             var cases = new (string Variant, Func<Task<int>> Product, Func<Task<int>> Raw)[]
@@ -359,8 +364,9 @@ public static class ReadFigures
                     p, r, explicitCommitsInBaseline: false) with
                 {
                     Variant = variant, RoundTripsPerOp = p.Explain.NpgsqlCommandsPerOp,
-                    Workload = $"the Assessment aggregate of one stream ({key}) rebuilt by Marten's live aggregation " +
-                        $"(AggregateStreamAsync) with the product's Create/Apply",
+                    Workload = $"the Assessment aggregate of one stream ({key}: AssessmentOpened, {recorded} evidence items, " +
+                        $"{amended} amendments of them in turn, a proposal and its approval, within a cell's caps) rebuilt by " +
+                        $"Marten's live aggregation (AggregateStreamAsync) with the product's Create/Apply",
                     BaselineWorkload = "hand-written SQL reading the same rows, deserialized",
                 });
             }

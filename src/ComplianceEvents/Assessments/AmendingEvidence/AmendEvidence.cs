@@ -32,6 +32,7 @@ public static class AmendEvidenceHandler
         if (existing is null) return RuleViolation.NotFound("evidence-not-found", $"Evidence '{cmd.EvidenceId}' does not exist in this assessment.", "evidenceId");
         if (existing.Withdrawn) return RuleViolation.Conflict("evidence-withdrawn", $"Evidence '{cmd.EvidenceId}' was withdrawn and cannot be amended.", "evidenceId");
         if (EvidenceContent.Check(cmd, cell) is { } v) return v;
+        if (EvidenceContent.CheckBudget(cmd, cell, replacing: cmd.EvidenceId) is { } over) return over;
 
         var flags = EvidenceContent.Flags(cmd, cell);
         return Decision.Append([new EvidenceAmended(cmd.EvidenceId, cmd.ActionDate, cmd.Summary.Trim(), cmd.Dimensions ?? [], cmd.Strength,

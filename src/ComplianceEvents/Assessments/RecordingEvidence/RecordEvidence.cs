@@ -37,6 +37,7 @@ public static class RecordEvidenceHandler
         if (cell.State?.FindEvidence(id) is not null)
             return RuleViolation.Conflict("evidence-exists", $"Evidence '{id}' already exists in this assessment.", "evidenceId");
         if (EvidenceContent.Check(cmd, cell) is { } v) return v;
+        if (EvidenceContent.CheckBudget(cmd, cell) is { } over) return over;
 
         var flags = EvidenceContent.Flags(cmd, cell);
         return Decision.Append([new EvidenceRecorded(id, cmd.ActionDate, cmd.Summary.Trim(), cmd.Dimensions ?? [], cmd.Strength,
