@@ -96,7 +96,8 @@ public sealed class CorpusWorld(AppFixture app)
         "Title", "Text.", "Source",
         "anali", "michal", Dimensions: [new Dimension("d0", "D0"), new Dimension("d1", "D1"), new Dimension("d2", "D2")]);
 
-    private static PublishRubric Rubric(string cycle, string commitment) => new(cycle, commitment, new RubricInput("None.", "Some.", "Full."));
+    private static PublishRubric Rubric(string cycle, string commitment) =>
+        new(cycle, commitment, new RubricInput("None.", "Some.", "Full."));
 
     private static RecordEvidence Evidence(string cycle, string commitment) =>
         new(cycle, commitment, "CA", new DateOnly(2099, 7, 1), "The government acted.", [Source], ["d0"], Strength.Strong);
