@@ -84,19 +84,18 @@ public sealed class DatasetImporter(IDocumentStore store, CommandValidators vali
     /// then the whole-file checks.</summary>
     public static (CycleDataset? Dataset, IReadOnlyList<string> Errors) Read(string json)
     {
-        List<FieldError> contract;
-        try
-        {
-            using var document = JsonDocument.Parse(json, Reading);
-            contract = JsonContract.Check(document.RootElement, JsonContract.BodyOf(typeof(CycleDataset), []));
-        }
+        JsonDocument document;
+        try { document = JsonDocument.Parse(json, Reading); }
         catch (JsonException e)
         {
             return (null, [$"line {(e.LineNumber ?? 0) + 1}, position {(e.BytePositionInLine ?? 0) + 1}: "
                 + e.Message.Split(" LineNumber:")[0].Split(" Path:")[0]]);
         }
+        using var parsed = document;
+        var contract = JsonContract.Check(document.RootElement, JsonContract.BodyOf(typeof(CycleDataset), []));
         if (contract.Count > 0) return (null, contract.Select(e => $"{e.Field} ({e.Rule}): {e.Message}").ToList());
-        var dataset = JsonSerializer.Deserialize<CycleDataset>(json, CycleDataset.Json);
+        // Bound from the document already parsed and checked, not parsed again.
+        var dataset = document.RootElement.Deserialize<CycleDataset>(CycleDataset.Json);
         var problems = DatasetChecks.Problems(dataset).ToList();
         return problems.Count > 0 ? (null, problems) : (dataset, []);
     }

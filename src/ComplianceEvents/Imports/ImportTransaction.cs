@@ -139,8 +139,7 @@ public sealed class ImportTransaction : IAsyncDisposable
         // Appended at the version it was read at (or left by the segment before), which also gives the inline snapshot its
         // version: a concurrent writer's events make the commit fail, not interleave. A new stream collides with a concurrent
         // creation.
-        if (exists && _inSegment.Add(key)) action.ExpectedVersionOnServer = version;
-        _inSegment.Add(key);
+        if (_inSegment.Add(key) && exists) action.ExpectedVersionOnServer = version;
         _lastStream = key;
         var appended = action.Events.Skip(action.Events.Count - decision.Events.Count).ToList();
         foreach (var e in appended) Stamp(e, actor, type, commandId, _recorded);
