@@ -27,7 +27,6 @@ public sealed class AppFixture : IAsyncLifetime
     public WebApplicationFactory<Program> Factory { get; private set; } = null!;
     public string ConnectionString { get; private set; } = "";
     public IDocumentStore Store => Factory.Services.GetRequiredService<IDocumentStore>();
-    public IMessageBus Bus => Factory.Services.CreateScope().ServiceProvider.GetRequiredService<IMessageBus>();
 
     public async Task InitializeAsync()
     {
@@ -91,7 +90,8 @@ public sealed class AppFixture : IAsyncLifetime
     }
 
     public Task<CommandResult> Send(object command, string user = "alice", string[]? roles = null, string? commandId = null) =>
-        Bus.InvokeAsync<CommandResult>(command, new Actor(user, roles ?? []).ToDeliveryOptions(commandId));
+        Factory.Services.GetRequiredService<CommandRunner>().Send(command, new CommandContext(new Actor(user, roles ?? []), commandId),
+            default);
 
     /// <summary>
     /// Domain events committed, counted in SQL. Marten writes "tombstone" events to the mt_tombstone stream

@@ -3,7 +3,6 @@ using ComplianceEvents.Cycles;
 using ComplianceEvents.Infrastructure;
 using FluentValidation;
 using Marten;
-using Wolverine;
 
 namespace ComplianceEvents.Assessments;
 
@@ -33,15 +32,18 @@ public static class Cells
     }
 
     /// <summary>
-    /// Loads the cycle and commitment with the cell's stream (one round trip, docs/benchmarks.md B1a) and runs
-    /// <see cref="Decide"/>.
+    /// An assessment command as the pipeline runs it: the cell's stream, read with its cycle and commitment in one round trip
+    /// (docs/benchmarks.md B1a), decided by <see cref="Decide"/>.
     /// </summary>
-    public static Task<CommandResult> RunOnCell<TCommand>(this CommandRunner runner, TCommand cmd, IMessageContext context,
-        Func<Cell, Decision> decide, CancellationToken ct) where TCommand : IAssessmentCommand =>
-        runner.Run<TCommand, Assessment, (Cycle? Cycle, Commitment? Commitment)>(cmd, context,
-            Assessment.StreamKey(cmd.CycleId, cmd.CommitmentId, cmd.MemberCode), cmd.ExpectedVersion,
-            batch => Both(batch.Load<Cycle>(Cycle.StreamKey(cmd.CycleId)), batch.Load<Commitment>(Commitment.StreamKey(cmd.CycleId, cmd.CommitmentId))),
-            (ctx, loaded) => ValueTask.FromResult(Decide(cmd, loaded.Cycle, loaded.Commitment, ctx.State, ctx.Actor, ctx.Now, decide)), ct);
+    public static ICommandSlice Slice<TCommand>(Func<TCommand, Cell, Decision> decide) where TCommand : IAssessmentCommand =>
+        new CommandSlice<TCommand, Assessment, (Cycle? Cycle, Commitment? Commitment)>
+        {
+            Stream = c => Assessment.StreamKey(c.CycleId, c.CommitmentId, c.MemberCode),
+            ExpectedVersion = c => c.ExpectedVersion,
+            Load = (c, reads) => Lookups.Both(reads.Load<Cycle>(Cycle.StreamKey(c.CycleId)),
+                reads.Load<Commitment>(Commitment.StreamKey(c.CycleId, c.CommitmentId))),
+            Decide = (c, d) => Decide(c, d.Loaded.Cycle, d.Loaded.Commitment, d.State, d.Actor, d.Now, cell => decide(c, cell)),
+        };
 
     /// <summary>
     /// Every assessment command's decision, whatever sends it (a command, an import batch): refuses unknown cells
@@ -60,6 +62,4 @@ public static class Cells
         if (decision.Violation is not null || state is not null) return decision;
         return decision with { Events = [new AssessmentOpened(cmd.CycleId, cmd.CommitmentId, cmd.MemberCode), .. decision.Events] };
     }
-
-    private static async Task<(Cycle?, Commitment?)> Both(Task<Cycle?> cycle, Task<Commitment?> commitment) => (await cycle, await commitment);
 }

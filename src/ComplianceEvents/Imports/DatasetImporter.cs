@@ -25,7 +25,7 @@ namespace ComplianceEvents.Imports;
 /// receipts and appends nothing, and a longer version of a file adds only what is new. Rubric revisions come last,
 /// after the scoring they postdate.
 /// </summary>
-public sealed class DatasetImporter(IDocumentStore store, CommandValidators validators, TimeProvider clock,
+public sealed class DatasetImporter(IDocumentStore store, CommandValidators validators, CommandSlices slices, TimeProvider clock,
     ImportProgress? progress = null)
 {
     private static readonly JsonDocumentOptions Reading = new()
@@ -35,7 +35,7 @@ public sealed class DatasetImporter(IDocumentStore store, CommandValidators vali
 
     public static DatasetImporter From(IServiceProvider services, ImportProgress? progress = null) =>
         new(services.GetRequiredService<IDocumentStore>(), services.GetRequiredService<CommandValidators>(),
-            services.GetRequiredService<TimeProvider>(), progress);
+            services.GetRequiredService<CommandSlices>(), services.GetRequiredService<TimeProvider>(), progress);
 
     /// <summary>One command of the file: its report name, who sends it, and how to build it from earlier steps' answers
     /// (a review needs the id its proposal got; null skips the step, e.g. the review of a refused proposal).</summary>
@@ -49,7 +49,7 @@ public sealed class DatasetImporter(IDocumentStore store, CommandValidators vali
         if (read is not { } dataset) return report;
 
         var steps = Plan(dataset);
-        await using var tx = await ImportTransaction.Begin(store, validators, clock.GetUtcNow(), ct);
+        await using var tx = await ImportTransaction.Begin(store, validators, slices, clock.GetUtcNow(), ct);
         await tx.Load(dataset.Cycle.Id, ct);
         await tx.LoadReceipts(steps.Select(s => (s.Actor, CommandId(dataset.Cycle.Id, s.Name))), ct);
 

@@ -14,6 +14,7 @@ using ComplianceEvents.Cycles.OpeningCycle;
 using ComplianceEvents.Cycles.SettingReportWindow;
 using ComplianceEvents.Infrastructure;
 using ComplianceEvents.Reports.AsOf;
+using System.Linq.Expressions;
 using JasperFx.Events;
 using Marten;
 using Npgsql;
@@ -48,27 +49,27 @@ public sealed class ImportTransaction : IAsyncDisposable
     private bool _committed;
     private DateTimeOffset _recorded;
 
-    private readonly Dictionary<string, Cycle?> _cycles = [];
-    private readonly Dictionary<string, Commitment?> _commitments = [];
-    private readonly Dictionary<string, Assessment?> _assessments = [];
-    private readonly HashSet<(string Cycle, int Number)> _numbers = [];
+    private readonly CommandSlices _slices;
+    /// <summary>Every stream's state (cycles, commitments, assessments), keyed by stream key, which is also its snapshot's id.</summary>
+    private readonly Dictionary<string, object> _states = [];
     /// <summary>Each stream's version: as read from the store, then after the steps decided so far.</summary>
     private readonly Dictionary<string, long> _versions = [];
     private readonly Dictionary<string, CommandReceipt> _receipts = [];
 
-    private ImportTransaction(IDocumentStore store, CommandValidators validators, DateTimeOffset now)
+    private ImportTransaction(IDocumentStore store, CommandValidators validators, CommandSlices slices, DateTimeOffset now)
     {
         _store = store;
         _validators = validators;
+        _slices = slices;
         _now = now;
         _connection = store.Storage.Database.CreateConnection();
     }
 
     /// <summary>Opens the database transaction everything the import reads and writes happens in.</summary>
-    public static async Task<ImportTransaction> Begin(IDocumentStore store, CommandValidators validators, DateTimeOffset now,
-        CancellationToken ct)
+    public static async Task<ImportTransaction> Begin(IDocumentStore store, CommandValidators validators, CommandSlices slices,
+        DateTimeOffset now, CancellationToken ct)
     {
-        var tx = new ImportTransaction(store, validators, now);
+        var tx = new ImportTransaction(store, validators, slices, now);
         await tx._connection.OpenAsync(ct);
         tx._transaction = await tx._connection.BeginTransactionAsync(ct);
         // Marten stamps appends to existing streams with the transaction's time, new streams with the event's own: make them one.
@@ -91,15 +92,9 @@ public sealed class ImportTransaction : IAsyncDisposable
     /// <summary>What the store holds of a cycle, read once before the steps are decided.</summary>
     public async Task Load(string cycleId, CancellationToken ct)
     {
-        if (await Session.LoadAsync<Cycle>(Cycles.Cycle.StreamKey(cycleId), ct) is { } cycle) Known(_cycles, cycle.Id, cycle,
-            cycle.Version);
-        foreach (var c in await Session.Query<Commitment>().Where(c => c.CycleId == cycleId).ToListAsync(ct))
-        {
-            Known(_commitments, c.Id, c, c.Version);
-            _numbers.Add((cycleId, c.Number));
-        }
-        foreach (var a in await Session.Query<Assessment>().Where(a => a.CycleId == cycleId).ToListAsync(ct)) Known(_assessments, a.Id, a,
-            a.Version);
+        if (await Session.LoadAsync<Cycle>(Cycles.Cycle.StreamKey(cycleId), ct) is { } cycle) Known(cycle.Id, cycle, cycle.Version);
+        foreach (var c in await Session.Query<Commitment>().Where(c => c.CycleId == cycleId).ToListAsync(ct)) Known(c.Id, c, c.Version);
+        foreach (var a in await Session.Query<Assessment>().Where(a => a.CycleId == cycleId).ToListAsync(ct)) Known(a.Id, a, a.Version);
     }
 
     /// <summary>The receipts of the steps about to be sent, as (sender, command id), in one query.</summary>
@@ -109,23 +104,30 @@ public sealed class ImportTransaction : IAsyncDisposable
         foreach (var receipt in await Session.LoadManyAsync<CommandReceipt>(ct, ids)) _receipts[receipt.Id] = receipt;
     }
 
-    private void Known<T>(Dictionary<string, T?> states, string key, T state, long version) where T : class
+    private void Known(string key, object state, long version)
     {
-        states[key] = state;
+        _states[key] = state;
         _versions[key] = version;
     }
 
-    public Cycle? Cycle(string cycleId) => _cycles.GetValueOrDefault(Cycles.Cycle.StreamKey(cycleId));
-    public Commitment? Commitment(string cycleId, string id) => _commitments.GetValueOrDefault(Commitments.Commitment.StreamKey(cycleId,
-        id));
+    public Cycle? Cycle(string cycleId) => _states.GetValueOrDefault(Cycles.Cycle.StreamKey(cycleId)) as Cycle;
+    public Commitment? Commitment(string cycleId, string id) =>
+        _states.GetValueOrDefault(Commitments.Commitment.StreamKey(cycleId, id)) as Commitment;
     public Assessment? Assessment(string cycleId, string id, string member) =>
-        _assessments.GetValueOrDefault(Assessments.Assessment.StreamKey(cycleId, id, member));
+        _states.GetValueOrDefault(Assessments.Assessment.StreamKey(cycleId, id, member)) as Assessment;
 
+    /// <summary>
+    /// One step: the same slice, validation and decision a command from any other entry point gets (CommandRunner), on the
+    /// state this import holds in memory.
+    /// </summary>
     public CommandResult Send(object command, Actor actor, string commandId)
     {
         // The input contract and the command's validator, as for a command from any other entry point.
         if (_validators.Check(command, null) is { } invalid) return invalid;
-        var (key, decision) = Decide(command, actor);
+        if (_slices.For(command.GetType()) is not { } slice)
+            return CommandResult.Refused(RuleViolation.Conflict("step-unsupported", $"{command.GetType().Name} is not an import step."));
+        var key = slice.StreamKey(command);
+        var decision = slice.Decide(command, _states.GetValueOrDefault(key), new MemoryReads(_states), actor, _now);
         var type = command.GetType().Name;
         var hash = CommandRunner.PayloadHash(command);
         var receiptId = CommandReceipt.IdFor(actor, commandId);
@@ -159,9 +161,9 @@ public sealed class ImportTransaction : IAsyncDisposable
     private static void Stamp(IEvent e, Actor actor, string commandType, string commandId, DateTimeOffset recorded)
     {
         e.Timestamp = recorded;
-        e.SetHeader(CommandRunner.UserHeader, actor.UserId);
-        e.SetHeader(CommandRunner.CommandHeader, commandType);
-        e.SetHeader(CommandRunner.CommandIdHeader, commandId);
+        e.SetHeader(EventHeaders.User, actor.UserId);
+        e.SetHeader(EventHeaders.Command, commandType);
+        e.SetHeader(EventHeaders.CommandId, commandId);
     }
 
     /// <summary>One commit for the whole file, segment by segment; a concurrent writer on any of its streams makes it save
@@ -191,72 +193,26 @@ public sealed class ImportTransaction : IAsyncDisposable
         await _connection.DisposeAsync();
     }
 
-    private (string Key, Decision Decision) Decide(object command, Actor actor)
+    /// <summary>A decision's reads, answered from the states this import holds (what the store held, then what it decided).</summary>
+    private sealed class MemoryReads(Dictionary<string, object> states) : IReads
     {
-        switch (command)
-        {
-            case OpenCycle x:
-                return (Cycles.Cycle.StreamKey(x.CycleId),
-                    OpenCycleHandler.Check(Cycle(x.CycleId), x, actor) is { } v1 ? v1 : Decision.Append(OpenCycleHandler.Decide(x)));
-            case SetReportWindow x:
-                return (Cycles.Cycle.StreamKey(x.CycleId),
-                    SetReportWindowHandler.Check(Cycle(x.CycleId), x, actor) is { } v2 ? v2
-                        : Decision.Append(SetReportWindowHandler.Decide(x)));
-            case SelectCommitment x:
-                return (Commitments.Commitment.StreamKey(x.CycleId, x.CommitmentId),
-                    SelectCommitmentHandler.Check(x, Commitment(x.CycleId, x.CommitmentId), Cycle(x.CycleId), _numbers.Contains((x.CycleId,
-                        x.Number)), actor)
-                        is { } v3 ? v3 : Decision.Append(SelectCommitmentHandler.Decide(x)));
-            case PublishRubric x:
-                return (Commitments.Commitment.StreamKey(x.CycleId, x.CommitmentId),
-                    PublishRubricHandler.Check(x, Commitment(x.CycleId, x.CommitmentId), actor) is { } v4 ? v4
-                        : Decision.Append(new RubricPublished(x.CycleId, x.CommitmentId, x.Rubric.ToRubric(1))));
-            case ReviseRubric x:
-                var revised = Commitment(x.CycleId, x.CommitmentId);
-                return (Commitments.Commitment.StreamKey(x.CycleId, x.CommitmentId),
-                    ReviseRubricHandler.Check(x, revised, actor) is { } v5 ? v5 : Decision.Append(ReviseRubricHandler.Decide(x, revised!)));
-            case MarkMemberNotApplicable x:
-                return (Commitments.Commitment.StreamKey(x.CycleId, x.CommitmentId),
-                    ChangeApplicabilityHandler.Check(Commitment(x.CycleId, x.CommitmentId), Cycle(x.CycleId), x.CycleId, x.CommitmentId,
-                        x.MemberCode, true, actor)
-                        is { } v6 ? v6 : Decision.Append(new MemberMarkedNotApplicable(x.CycleId, x.CommitmentId, x.MemberCode,
-                            x.Reason.Trim())));
-            case IAssessmentCommand x:
-                return (Assessments.Assessment.StreamKey(x.CycleId, x.CommitmentId, x.MemberCode),
-                    Cells.Decide(x, Cycle(x.CycleId), Commitment(x.CycleId, x.CommitmentId), Assessment(x.CycleId, x.CommitmentId,
-                        x.MemberCode), actor, _now,
-                        cell => x switch
-                        {
-                            RecordEvidence e => RecordEvidenceHandler.Decide(e, cell),
-                            ProposeScore p => ProposeScoreHandler.Decide(p, cell),
-                            ApproveScore a => ApproveScoreHandler.Decide(a, cell),
-                            ReturnProposal r => ReturnProposalHandler.Decide(r, cell),
-                            RejectScore r => RejectScoreHandler.Decide(r, cell),
-                            _ => RuleViolation.Conflict("step-unsupported", $"{x.GetType().Name} is not an import step."),
-                        }));
-            default:
-                return ("", RuleViolation.Conflict("step-unsupported", $"{command.GetType().Name} is not an import step."));
-        }
+        public Task<T?> Load<T>(string id) where T : class => Task.FromResult(states.GetValueOrDefault(id) as T);
+
+        public Task<bool> Any<T>(Expression<Func<T, bool>> where) where T : class =>
+            Task.FromResult(states.Values.OfType<T>().Any(where.Compile()));
     }
 
-    private void Fold(string key, object e)
-    {
-        switch (e)
+    private void Fold(string key, object e) =>
+        _states[key] = (_states.GetValueOrDefault(key), e) switch
         {
-            case CycleOpened x: _cycles[key] = Cycles.Cycle.Create(x); break;
-            case ReportWindowSet x: Bump(_cycles, key, c => c.Apply(x)); break;
-            case CommitmentSelected x:
-                _commitments[key] = Commitments.Commitment.Create(x);
-                _numbers.Add((x.CycleId, x.Number));
-                break;
-            case RubricPublished x: Bump(_commitments, key, c => c.Apply(x)); break;
-            case RubricRevised x: Bump(_commitments, key, c => c.Apply(x)); break;
-            case MemberMarkedNotApplicable x: Bump(_commitments, key, c => c.Apply(x)); break;
-            case AssessmentOpened x: _assessments[key] = Assessments.Assessment.Create(x); break;
-            default: Bump(_assessments, key, a => CycleHistory.ApplyToAssessment(a, e)); break;
-        }
-    }
-
-    private static void Bump<T>(Dictionary<string, T?> states, string key, Func<T, T> apply) where T : class
-        => states[key] = apply(states[key]!);
+            (_, CycleOpened x) => Cycles.Cycle.Create(x),
+            (Cycle c, ReportWindowSet x) => c.Apply(x),
+            (_, CommitmentSelected x) => Commitments.Commitment.Create(x),
+            (Commitment c, RubricPublished x) => c.Apply(x),
+            (Commitment c, RubricRevised x) => c.Apply(x),
+            (Commitment c, MemberMarkedNotApplicable x) => c.Apply(x),
+            (_, AssessmentOpened x) => Assessments.Assessment.Create(x),
+            (Assessment a, _) => CycleHistory.ApplyToAssessment(a, e),
+            var (state, _) => throw new InvalidOperationException($"{e.GetType().Name} is not an import step's event on {state}."),
+        };
 }

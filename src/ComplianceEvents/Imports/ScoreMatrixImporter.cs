@@ -18,12 +18,12 @@ namespace ComplianceEvents.Imports;
 /// report line per refused line and appends nothing. A row identical to an existing commitment's approved scores is a
 /// no-op; a row that would change them is refused (a change goes through proposals and approvals).
 /// </summary>
-public sealed class ScoreMatrixImporter(IDocumentStore store, CommandValidators validators, TimeProvider clock,
+public sealed class ScoreMatrixImporter(IDocumentStore store, CommandValidators validators, CommandSlices slices, TimeProvider clock,
     ImportProgress? progress = null)
 {
     public static ScoreMatrixImporter From(IServiceProvider services, ImportProgress? progress = null) =>
         new(services.GetRequiredService<IDocumentStore>(), services.GetRequiredService<CommandValidators>(),
-            services.GetRequiredService<TimeProvider>(), progress);
+            services.GetRequiredService<CommandSlices>(), services.GetRequiredService<TimeProvider>(), progress);
 
     public const string Proposer = "import";
     public const string Reviewer = "import-reviewer";
@@ -38,7 +38,7 @@ public sealed class ScoreMatrixImporter(IDocumentStore store, CommandValidators 
         foreach (var e in errors) report.Error(e);
         if (!report.Succeeded) return report;
 
-        await using var tx = await ImportTransaction.Begin(store, validators, clock.GetUtcNow(), ct);
+        await using var tx = await ImportTransaction.Begin(store, validators, slices, clock.GetUtcNow(), ct);
         var steps = new List<(string Step, CommandResult Result)>();
         var done = 0;
         foreach (var group in rows.GroupBy(r => r.Cycle))

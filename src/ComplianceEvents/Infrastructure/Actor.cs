@@ -1,16 +1,10 @@
-using Wolverine;
-
 namespace ComplianceEvents.Infrastructure;
 
-/// <summary>Who issues a command. Entry points (HTTP, CLI, queue listeners) put it on the envelope; handlers read it.</summary>
+/// <summary>Who issues a command: made by the entry point (token, --user, queue identity, import step), passed on typed.</summary>
 public sealed record Actor(string UserId, IReadOnlyList<string> Roles)
 {
     /// <summary>Normalised where every actor is made (JWT subject, CLI --user, queue identity, import steps): DESIGN 1.2 rule 10.</summary>
     public string UserId { get; init; } = UserIds.Normalise(UserId);
-
-    public const string UserHeader = "ce-user";
-    public const string RolesHeader = "ce-roles";
-    public const string CommandIdHeader = "ce-command-id";
 
     /// <summary>The entry point that vouches for this actor when it is not the user themself, e.g. "queue:compliance-commands".</summary>
     public string? Via { get; init; }
@@ -31,26 +25,6 @@ public sealed record Actor(string UserId, IReadOnlyList<string> Roles)
 
     public RuleViolation? RequireDirector(string action) => IsDirector ? null
         : RuleViolation.Forbidden("role-required", $"Only a compliance director may {action}.");
-
-    public static Actor? FromEnvelope(Envelope? envelope)
-    {
-        if (envelope?.Headers.TryGetValue(UserHeader, out var user) != true || string.IsNullOrWhiteSpace(user)) return null;
-        var roles = envelope.Headers.TryGetValue(RolesHeader, out var r) && r is not null
-            ? r.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            : [];
-        return new Actor(user, roles);
-    }
-
-    /// <summary>Delivery options that carry this actor (and an optional client command id) with a command.</summary>
-    public DeliveryOptions ToDeliveryOptions(string? commandId = null, string? correlationId = null)
-    {
-        var options = new DeliveryOptions()
-            .WithHeader(UserHeader, UserId)
-            .WithHeader(RolesHeader, string.Join(',', Roles));
-        if (!string.IsNullOrWhiteSpace(commandId)) options.WithHeader(CommandIdHeader, commandId);
-        if (!string.IsNullOrWhiteSpace(correlationId)) options.CorrelationId = correlationId;
-        return options;
-    }
 }
 
 /// <summary>

@@ -5,14 +5,8 @@ using JasperFx;
 using JasperFx.Events;
 using Marten;
 using Marten.Exceptions;
-using Wolverine;
-using Wolverine.Marten.Publishing;
 
 namespace ComplianceEvents.Infrastructure;
-
-/// <summary>What a decision function sees: the stream's current state, who asks, when, and a read session for other streams' state.</summary>
-public sealed record DecisionContext<TAggregate>(TAggregate? State, Actor Actor, DateTimeOffset Now, IQuerySession Reader)
-    where TAggregate : class;
 
 /// <summary>The answer of a decision: events to append (and flags), or a rule violation.</summary>
 public sealed record Decision(IReadOnlyList<object> Events, RuleViolation? Violation, IReadOnlyList<string> Flags, string? ResourceId)
@@ -34,163 +28,150 @@ public sealed record CommandReceipt(string Id, string CommandType, string Payloa
 }
 
 /// <summary>
-/// The one path every command takes, whatever its entry point (HTTP, CLI, queue): shape validation,
-/// actor, idempotency by command id, optimistic concurrency, the module's pure decision, one
-/// transaction with the events and the receipt. Rules are returned as <see cref="CommandResult"/>, never thrown.
+/// The one path every command takes, whatever its entry point (HTTP, CLI, queue; the importers decide with the same slices):
+/// shape, actor, the sender's receipt for the command id, one round trip that fetches the stream for writing with the
+/// receipt and whatever the decision reads, the module's pure decision, and one transaction with the events and the
+/// receipt. Integration events are published from the log afterwards, not here. Rules are returned, never thrown.
 /// </summary>
-public sealed class CommandRunner(IDocumentStore store, OutboxedSessionFactory outbox, CommandValidators validators, TimeProvider clock,
-    Integration.EnvelopeActors? actors = null, ILogger<CommandRunner>? logger = null)
+public sealed class CommandRunner(IDocumentStore store, CommandValidators validators, CommandSlices slices, LogHorizon horizon,
+    TimeProvider clock, IEnvelopeSenders? senders = null, ILogger<CommandRunner>? logger = null)
 {
-    /// <summary>The headers every appended event carries: who, which command, which command id (audit trails read them).</summary>
-    public const string UserHeader = "user-id", CommandHeader = "command", CommandIdHeader = "command-id";
+    public IDocumentStore Store => store;
+
+    /// <summary>Where the log is settled: a command that pins a point of it (publishing) asks here first.</summary>
+    public LogHorizon Horizon => horizon;
 
     private const int RaceRetries = 3;
     private const string StreamVersionRule = "stream-version";
 
-    public Task<CommandResult> Run<TCommand, TAggregate>(
-        TCommand command, IMessageContext context, string streamKey, long? expectedVersion,
-        Func<DecisionContext<TAggregate>, Decision> decide, CancellationToken ct)
-        where TCommand : notnull where TAggregate : class =>
-        Run<TCommand, TAggregate>(command, context, streamKey, expectedVersion, ctx => ValueTask.FromResult(decide(ctx)), ct);
+    /// <summary>Runs a command of any module, found by its type.</summary>
+    public Task<CommandResult> Send(object command, CommandContext context, CancellationToken ct) =>
+        (slices.For(command.GetType()) ?? throw new InvalidOperationException($"{command.GetType().Name} is not a command."))
+        .Run(this, command, context, ct);
 
-    public Task<CommandResult> Run<TCommand, TAggregate>(
-        TCommand command, IMessageContext context, string streamKey, long? expectedVersion,
-        Func<DecisionContext<TAggregate>, ValueTask<Decision>> decide, CancellationToken ct)
-        where TCommand : notnull where TAggregate : class =>
-        Run<TCommand, TAggregate, object?>(command, context, streamKey, expectedVersion, null, (ctx, _) => decide(ctx), ct);
+    /// <summary>A command that arrived as a Wolverine message (a queue): who sends it is what the listener vouches for.</summary>
+    public Task<CommandResult> Send(object command, Wolverine.Envelope envelope, CancellationToken ct) =>
+        Send(command, senders?.ContextOf(envelope) ?? new CommandContext(null), ct);
 
-    /// <summary>
-    /// As <see cref="Run{TCommand,TAggregate}(TCommand,IMessageContext,string,long?,Func{DecisionContext{TAggregate},ValueTask{Decision}},CancellationToken)"/>,
-    /// with other documents the decision needs read in the same round trip as the stream: <paramref name="load"/> adds
-    /// its reads to the batch that fetches the stream for writing and returns what the decision receives.
-    /// </summary>
-    public async Task<CommandResult> Run<TCommand, TAggregate, TLoaded>(
-        TCommand command, IMessageContext context, string streamKey, long? expectedVersion,
-        Func<Marten.Services.BatchQuerying.IBatchedQuery, Task<TLoaded>>? load,
-        Func<DecisionContext<TAggregate>, TLoaded, ValueTask<Decision>> decide, CancellationToken ct)
-        where TCommand : notnull where TAggregate : class
+    public async Task<CommandResult> Run<TCommand, TState, TLoaded>(CommandSlice<TCommand, TState, TLoaded> slice, TCommand command,
+        CommandContext context, CancellationToken ct) where TCommand : notnull where TState : class
     {
-        var result = await RunOnce(command, context, streamKey, expectedVersion, load, decide, ct);
+        var result = Admit(command, context) ?? await RunOnce(slice, command, context, ct);
         // A caller that named no expected version lost only a race, not an argument: decide again on the new
         // state (which may now refuse by rule, e.g. proposal-pending). With If-Match/ExpectedVersion the conflict stands.
-        for (var attempt = 1; attempt < RaceRetries && expectedVersion is null && result.Rule == StreamVersionRule; attempt++)
-            result = await RunOnce(command, context, streamKey, expectedVersion, load, decide, ct);
-        // A queue sender has no HTTP answer to read: its refusals are logged for the operators (docs/integration.md).
-        if (!result.IsAccepted && actors?.IsFromInboundQueue(context.Envelope) == true)
-            logger?.LogWarning("Queued command {CommandType} {EnvelopeId} refused: {Outcome} {Rule}: {Detail}",
-                typeof(TCommand).Name, context.Envelope?.Id, result.Outcome, result.Rule, result.Message
-                    + string.Concat(result.Errors.Select(e => $" {e.Field}: {e.Rule} ({e.Message})")));
+        for (var attempt = 1; attempt < RaceRetries && slice.ExpectedVersion(command) is null && result.Rule == StreamVersionRule; attempt++)
+            result = await RunOnce(slice, command, context, ct);
+        if (!result.IsAccepted && context.Unattended) LogRefusal(command, context, result);
         return result;
     }
 
-    private async Task<CommandResult> RunOnce<TCommand, TAggregate, TLoaded>(
-        TCommand command, IMessageContext context, string streamKey, long? expectedVersionAsked,
-        Func<Marten.Services.BatchQuerying.IBatchedQuery, Task<TLoaded>>? load,
-        Func<DecisionContext<TAggregate>, TLoaded, ValueTask<Decision>> decide, CancellationToken ct)
-        where TCommand : notnull where TAggregate : class
+    /// <summary>Shape first (the input contract, then the command's validator), then who asks: null when the command may go on.</summary>
+    public CommandResult? Admit(object command, CommandContext context) =>
+        validators.Check(command, context.Wire)
+        ?? (context.Actor is null
+            ? new CommandResult { Outcome = Outcome.Unauthenticated, Rule = "actor-required", Message = "Every command needs an acting user." }
+            : null);
+
+    /// <summary>A queue sender has no answer to read: its refusals are logged with every field (docs/integration.md).</summary>
+    public void LogRefusal(object command, CommandContext context, CommandResult result) =>
+        logger?.LogWarning("Queued command {CommandType} {CommandId} refused: {Outcome} {Rule}: {Detail}", command.GetType().Name,
+            context.CommandId ?? context.CausationId, result.Outcome, result.Rule,
+            result.Message + string.Concat(result.Errors.Select(e => $" {e.Field}: {e.Rule} ({e.Message})")));
+
+    private async Task<CommandResult> RunOnce<TCommand, TState, TLoaded>(CommandSlice<TCommand, TState, TLoaded> slice,
+        TCommand command, CommandContext context, CancellationToken ct) where TCommand : notnull where TState : class
     {
-        var envelope = context.Envelope;
-        if (validators.Check(command, envelope) is { } invalid) return invalid;
-
-        // Queued commands act as the queue's configured identity, never as their headers say (Integration/InboundQueue.cs).
-        if ((actors is null ? Actor.FromEnvelope(envelope) : actors.ActorFor(envelope)) is not { } actor)
-            return new CommandResult { Outcome = Outcome.Unauthenticated, Rule = "actor-required", Message = "Every command needs an " +
-                "acting user." };
-
-        string? commandId = null;
-        envelope?.Headers.TryGetValue(Actor.CommandIdHeader, out commandId);
+        var actor = context.Actor!;
+        var commandId = context.CommandId;
+        var commandType = typeof(TCommand).Name;
         var payloadHash = PayloadHash(command);
-        var receiptId = commandId is null ? null : CommandReceipt.IdFor(actor, commandId);
-        // A replay is answered only once the decision's own authorisation passes again (below), as for a fresh command.
-        var earlier = commandId is null ? null : await FindReceipt(actor, commandId, typeof(TCommand).Name, payloadHash, ct);
+        var streamKey = slice.Stream(command);
+        var expectedVersion = slice.ExpectedVersion(command);
 
-        // Enlisted in Wolverine's outbox: integration messages published below commit with the events, or not at all.
-        await using var session = outbox.OpenSession(context);
-        session.CorrelationId = envelope?.CorrelationId;
-        session.CausationId = envelope?.Id.ToString();
+        await using var session = store.LightweightSession();
+        session.CorrelationId = context.CorrelationId;
+        session.CausationId = context.CausationId;
         session.LastModifiedBy = actor.UserId;
-        session.SetHeader(UserHeader, actor.UserId);
-        session.SetHeader(CommandHeader, typeof(TCommand).Name);
-        if (commandId is not null) session.SetHeader(CommandIdHeader, commandId);
+        session.SetHeader(EventHeaders.User, actor.UserId);
+        session.SetHeader(EventHeaders.Command, commandType);
+        if (commandId is not null) session.SetHeader(EventHeaders.CommandId, commandId);
 
         try
         {
-            IEventStream<TAggregate> stream;
-            TLoaded loaded = default!;
-            // A replay's stream has moved past the version its first run expected: only the authorisation is decided again.
-            var expectedVersion = earlier is null ? expectedVersionAsked : null;
-            if (load is null)
-                stream = expectedVersion is { } expected
-                    ? await session.Events.FetchForWriting<TAggregate>(streamKey, expected, ct)
-                    : await session.Events.FetchForWriting<TAggregate>(streamKey, ct);
-            else
-            {
-                var batch = session.CreateBatchQuery();
-                var fetching = expectedVersion is { } expected
-                    ? batch.Events.FetchForWriting<TAggregate>(streamKey, expected)
-                    : batch.Events.FetchForWriting<TAggregate>(streamKey);
-                var loading = load(batch);
-                await batch.Execute(ct);
-                stream = await fetching;
-                loaded = await loading;
-            }
+            // One round trip: the stream for writing (its version is asserted when the events are saved), the sender's
+            // receipt for the command id, and whatever the decision reads.
+            var batch = session.CreateBatchQuery();
+            var fetching = batch.Events.FetchForWriting<TState>(streamKey);
+            var receipts = commandId is null ? null : batch.LoadMany<CommandReceipt>().ById(CommandReceipt.IdFor(actor, commandId), commandId);
+            var loading = slice.Load?.Invoke(command, new BatchReads(batch));
+            await batch.Execute(ct);
+            var stream = await fetching;
+            var loaded = loading is null ? default! : await loading;
+            // A replay is answered only once the decision's own authorisation passes again (below), as for a fresh command.
+            var earlier = receipts is null ? null : await Earlier(session, await receipts, actor, commandId!, commandType, payloadHash, ct);
 
             if (IsTornRead(stream))
                 return await WinnerOr(RuleViolation.Conflict(StreamVersionRule, $"The stream '{streamKey}' changed while it was " +
                     $"read; reload and retry."), null);
 
-            var decision = await decide(new DecisionContext<TAggregate>(stream.Aggregate, actor, clock.GetUtcNow(), session), loaded);
+            var decision = slice.Decide(command, new DecisionInput<TState, TLoaded>(stream.Aggregate, loaded, actor, clock.GetUtcNow()));
             if (earlier is not null) return Authorised(earlier, decision);
+            // A replay's stream has moved past the version its first run expected: only a fresh command is held to it.
+            if (expectedVersion is { } expected && (stream.StartingVersion ?? 0) != expected)
+                return await WinnerOr(VersionConflict(streamKey, expected), null);
             if (decision.Violation is { } violation) return await WinnerOr(violation, decision);
 
             stream.AppendMany(decision.Events);
-            foreach (var message in Integration.IntegrationEvents.From(streamKey, decision.Events, actor, clock.GetUtcNow(),
-                stream.StartingVersion ?? 0))
-                await context.PublishAsync(message);
             var result = CommandResult.Accepted(streamKey, (stream.StartingVersion ?? 0) + decision.Events.Count,
                 stream.Events.Select(e => e.Id).ToList(), decision.Flags) with { ResourceId = decision.ResourceId };
             if (commandId is not null)
-                session.Insert(new CommandReceipt(receiptId!, typeof(TCommand).Name, payloadHash, result, clock.GetUtcNow()));
+                session.Insert(new CommandReceipt(CommandReceipt.IdFor(actor, commandId), commandType, payloadHash, result, clock.GetUtcNow()));
             await session.SaveChangesAsync(ct);
             return result;
         }
         catch (Exception e) when (IsConflict(e))
         {
-            // The transaction rolled back, but the messages published above still wait in the context and
-            // would be sent when the handler returns: a rolled-back command must publish nothing.
-            if (context is Wolverine.Runtime.MessageContext pending) await pending.ClearAllAsync();
             // A concurrent copy of the same command may have won: answer as it did (idempotency under concurrency).
             // The winner had the same sender (the receipt key says so) and passed the same decision.
-            return await WinnerOr(RuleViolation.Conflict(StreamVersionRule,
-                $"The stream '{streamKey}' changed concurrently{(expectedVersionAsked is { } v ? $" (expected version {v})" : "")}; " +
-                    $"reload and retry."), null);
+            return await WinnerOr(VersionConflict(streamKey, expectedVersion), null);
         }
 
         // A concurrent copy of this command (same sender, same id) that committed after the receipt was looked up above leaves
         // this copy a state that refuses it (evidence-exists, proposal-pending) or a lost race: the copy answers as the
         // winner did, once its own authorisation passes, and appends nothing (idempotency under concurrency).
         async Task<CommandResult> WinnerOr(RuleViolation refusal, Decision? decision) =>
-            commandId is not null && await FindReceipt(actor, commandId, typeof(TCommand).Name, payloadHash, ct) is { } winner
+            commandId is not null && await FindReceipt(actor, commandId, commandType, payloadHash, ct) is { } winner
                 ? decision is null ? winner : Authorised(winner, decision)
                 : CommandResult.Refused(refusal);
     }
 
-    /// <summary>
-    /// The sender's earlier answer to this command id. A receipt stored before receipts were keyed by sender is keyed by the
-    /// bare command id (read in the same round trip): it is the sender's own when the events it appended carry the sender's
-    /// user id, another user's command otherwise (so this one is new to this sender), and when its events do not name a
-    /// sender the id cannot be used again (409 command-id-reused): neither a duplicate nor another user's replay.
-    /// </summary>
+    private static RuleViolation VersionConflict(string streamKey, long? expected) =>
+        RuleViolation.Conflict(StreamVersionRule, $"The stream '{streamKey}' changed concurrently" +
+            $"{(expected is { } v ? $" (expected version {v})" : "")}; reload and retry.");
+
     private async Task<CommandResult?> FindReceipt(Actor sender, string commandId, string commandType, string payloadHash,
         CancellationToken ct)
     {
         await using var query = store.QuerySession();
+        var found = await query.LoadManyAsync<CommandReceipt>(ct, CommandReceipt.IdFor(sender, commandId), commandId);
+        return await Earlier(query, found, sender, commandId, commandType, payloadHash, ct);
+    }
+
+    /// <summary>
+    /// The sender's earlier answer to this command id, from the receipts found under the sender's key and under the bare id.
+    /// A receipt stored before receipts were keyed by sender is keyed by the bare command id: it is the sender's own when the
+    /// events it appended carry the sender's user id, another user's command otherwise (so this one is new to this sender),
+    /// and when its events do not name a sender the id cannot be used again (409 command-id-reused): neither a duplicate nor
+    /// another user's replay.
+    /// </summary>
+    private static async Task<CommandResult?> Earlier(IQuerySession query, IReadOnlyList<CommandReceipt> found, Actor sender,
+        string commandId, string commandType, string payloadHash, CancellationToken ct)
+    {
         var receiptId = CommandReceipt.IdFor(sender, commandId);
-        var found = await query.LoadManyAsync<CommandReceipt>(ct, receiptId, commandId);
         if (found.FirstOrDefault(r => r.Id == receiptId) is { } receipt) return Replay(receipt, commandId, commandType, payloadHash);
         if (found.FirstOrDefault(r => r.Id == commandId) is not { } legacy) return null;
         var firstEvent = legacy.Result.EventIds.Count == 0 ? null : await query.Events.LoadAsync(legacy.Result.EventIds[0], ct);
-        var owner = firstEvent?.GetHeader(UserHeader)?.ToString();
+        var owner = firstEvent?.GetHeader(EventHeaders.User)?.ToString();
         if (owner is null)
             return CommandResult.Refused(RuleViolation.Conflict("command-id-reused", $"Command id '{commandId}' was used before " +
                 "command ids were kept per sender, and its sender is not known; send the command with a new id.", "commandId"));

@@ -26,9 +26,8 @@ public sealed class CommandValidators
     /// Shape first, whatever the entry point: the input contract (<see cref="JsonContract.CheckCommand"/>, on the raw body
     /// when the command came from a transport), then the command's validator, in one answer as over HTTP. Null when valid.
     /// </summary>
-    public CommandResult? Check(object command, Wolverine.Envelope? envelope)
+    public CommandResult? Check(object command, ReadOnlyMemory<byte>? wire)
     {
-        var wire = Integration.EnvelopeActors.IsExternal(envelope) && envelope!.Data is { } data ? data : (ReadOnlyMemory<byte>?)null;
         var errors = JsonContract.CheckCommand(command, wire);
         // A body that cannot be bound (a missing or null value) is not handed to the validator, which would judge its default.
         // The validators have no asynchronous rules, so every entry point (the importer's in-memory steps too) checks alike.

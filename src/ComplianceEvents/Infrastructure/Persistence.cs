@@ -46,6 +46,7 @@ public static class Persistence
             .UseLightweightSessions()
             .IntegrateWithWolverine();
         services.AddSingleton(CommandValidators.FromAssembly(typeof(Persistence).Assembly));
+        services.AddSingleton(CommandSlices.FromAssembly(typeof(Persistence).Assembly));
         services.AddSingleton<CommandRunner>();
         services.AddSingleton<LogHorizon>();
         services.AddSingleton<ReadModelDrift>();

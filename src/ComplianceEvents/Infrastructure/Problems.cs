@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Mvc;
-using Wolverine;
 
 namespace ComplianceEvents.Infrastructure;
 
@@ -81,18 +80,22 @@ public static class Problems
     }
 
     /// <summary>
-    /// Sends a command through the bus as the token's subject with the token's roles; Idempotency-Key
-    /// becomes the command id. Rules stay in the handler: this only carries who is asking.
+    /// Runs a command as the token's subject with the token's roles; Idempotency-Key becomes the command id. Rules stay in
+    /// the module's decision: this only says who is asking.
     /// </summary>
-    public static async Task<IResult> Dispatch(this HttpContext http, IMessageBus bus, object command, Func<CommandResult,
-        string>? location = null)
+    public static Task<IResult> Send(this HttpContext http, CommandRunner runner, object command,
+        Func<CommandResult, string>? location = null) =>
+        http.Send(context => runner.Send(command, context, http.RequestAborted), location);
+
+    /// <summary>As <see cref="Send(HttpContext,CommandRunner,object,Func{CommandResult,string}?)"/>, for a command without a slice.</summary>
+    public static async Task<IResult> Send(this HttpContext http, Func<CommandContext, Task<CommandResult>> run,
+        Func<CommandResult, string>? location = null)
     {
         if (Auth.DevTokens.ActorOf(http.User) is not { } actor)
             return Problem(http, StatusCodes.Status401Unauthorized, "authentication-required", "Send a bearer token (Authorization: " +
                 "Bearer <jwt>).", []);
-        var options = actor.ToDeliveryOptions(http.Request.Headers["Idempotency-Key"].ToString(), http.TraceIdentifier);
-        var result = await bus.InvokeAsync<CommandResult>(command, options, http.RequestAborted);
-        return result.ToHttp(http, location);
+        var context = new CommandContext(actor, CorrelationId: http.TraceIdentifier).With(http.Request.Headers["Idempotency-Key"].ToString());
+        return (await run(context)).ToHttp(http, location);
     }
 
     /// <summary>If-Match carries the stream version the client expects ("5", W/"5" or 5); absent means no expectation.</summary>

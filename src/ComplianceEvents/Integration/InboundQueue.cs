@@ -5,22 +5,24 @@ using Wolverine.Runtime.Handlers;
 namespace ComplianceEvents.Integration;
 
 /// <summary>
-/// Who acts on a command, given the envelope it came in. In-process entry points (HTTP after JWT
-/// validation, the CLI, tests) put the actor in the ce-user/ce-roles headers; anything that arrived
-/// through a transport wrote its own headers, so they are never believed: a message read from the
-/// inbound queue acts as the identity configured for that queue, and one from any other external
-/// endpoint has no actor at all (issue 9 item 3: "never from an unauthenticated header").
+/// Who acts on a command that arrived as a Wolverine message. Its headers were written by whoever sent it, so they are never
+/// believed: a message read from the inbound queue acts as the identity configured for that queue, and any other has no
+/// actor at all (issue 9 item 3: "never from an unauthenticated header"). In-process entry points (HTTP, CLI, imports) do not
+/// use messages: they pass their actor to the pipeline as a value.
 /// </summary>
-public sealed class EnvelopeActors(IntegrationSettings settings)
+public sealed class EnvelopeActors(IntegrationSettings settings) : IEnvelopeSenders
 {
-    public Actor? ActorFor(Envelope? envelope)
-    {
-        if (!IsExternal(envelope)) return Actor.FromEnvelope(envelope);
-        return settings.Inbound.Enabled && IsInboundQueue(envelope!.Destination!) ? settings.Inbound.Actor : null;
-    }
+    /// <summary>The command id a queue sender names, in the header events carry it in; the old name is still read.</summary>
+    public const string LegacyCommandIdHeader = "ce-command-id";
 
-    public bool IsFromInboundQueue(Envelope? envelope) =>
-        IsExternal(envelope) && settings.Inbound.Enabled && IsInboundQueue(envelope!.Destination!);
+    public CommandContext ContextOf(Envelope envelope)
+    {
+        var external = IsExternal(envelope);
+        var actor = external && settings.Inbound.Enabled && IsInboundQueue(envelope.Destination!) ? settings.Inbound.Actor : null;
+        var commandId = envelope.Headers.GetValueOrDefault(EventHeaders.CommandId) ?? envelope.Headers.GetValueOrDefault(LegacyCommandIdHeader);
+        return new CommandContext(actor, null, envelope.CorrelationId, envelope.Id.ToString())
+            { Wire = external ? envelope.Data : null, Unattended = external }.With(commandId);
+    }
 
     /// <summary>
     /// The receiving listener stamps Destination with its own address (Envelope.MarkReceived), and
@@ -55,10 +57,11 @@ public static class InternalMessageGuard
             throw new ExternalMessageRefusedException(envelope.MessageType ?? envelope.Message?.GetType().Name ?? "message", envelope.Destination);
     }
 
-    /// <summary>Domain commands are the app's handlers that answer a <see cref="CommandResult"/> outside the Integration module.</summary>
+    private static readonly CommandSlices DomainCommands = CommandSlices.FromAssembly(typeof(InternalMessageGuard).Assembly);
+
+    /// <summary>Every handler of this application except those of the domain commands (the ones with a slice).</summary>
     public static bool AppliesTo(HandlerChain chain) =>
         chain.Handlers.Count > 0
         && chain.Handlers.All(h => h.HandlerType.Assembly == typeof(InternalMessageGuard).Assembly)
-        && (chain.MessageType.Namespace?.StartsWith(typeof(InternalMessageGuard).Namespace!, StringComparison.Ordinal) == true
-            || chain.Handlers.Any(h => h.Method.ReturnType != typeof(Task<CommandResult>)));
+        && !DomainCommands.Contains(chain.MessageType);
 }

@@ -1,22 +1,17 @@
 using ComplianceEvents.Infrastructure;
-using Wolverine;
 
 namespace ComplianceEvents.Integration;
 
 /// <summary>
-/// The path of the Integration module's own commands (webhook subscriptions, dead-letter replay). They
-/// change configuration documents, not a stream, so they skip CommandRunner but keep its order: shape
-/// first, then who asks. Operating integrations is a compliance director's job.
+/// The Integration module's own commands (webhook subscriptions, dead-letter replay). They change configuration, not a
+/// stream, so they have no slice, but they pass the pipeline's admission (<see cref="CommandRunner.Admit"/>: shape, then who
+/// asks) before the director check. Operating integrations is a compliance director's job. HTTP only: a queue never sends them.
 /// </summary>
-public sealed class IntegrationCommands(EnvelopeActors actors, CommandValidators validators)
+public sealed class IntegrationCommands(CommandRunner runner)
 {
-    public async Task<CommandResult> Run<TCommand>(TCommand command, IMessageContext context, string action,
-        Func<Actor, Task<CommandResult>> execute, CancellationToken ct) where TCommand : notnull
-    {
-        if (validators.Check(command, context.Envelope) is { } invalid) return invalid;
-        var actor = actors.ActorFor(context.Envelope);
-        return Refusal(actor, action) ?? await execute(actor!);
-    }
+    public async Task<CommandResult> Run<TCommand>(TCommand command, CommandContext context, string action,
+        Func<Actor, Task<CommandResult>> execute) where TCommand : notnull =>
+        runner.Admit(command, context) ?? Refusal(context.Actor, action) ?? await execute(context.Actor!);
 
     /// <summary>Null when the actor may operate integrations; otherwise the 401/403 answer.</summary>
     public static CommandResult? Refusal(Actor? actor, string action) => actor switch

@@ -39,6 +39,7 @@ public static class IntegrationSetup
         var settings = IntegrationSettings.From(builder.Configuration);
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton<EnvelopeActors>();
+        builder.Services.AddSingleton<IEnvelopeSenders>(sp => sp.GetRequiredService<EnvelopeActors>());
         builder.Services.AddSingleton<IntegrationCommands>();
         builder.Services.AddHttpClient(DeliverWebhookHandler.HttpClientName, c => c.Timeout = settings.Webhooks.Timeout);
         builder.Services.ConfigureMarten(o => o.Schema.For<WebhookSubscription>());

@@ -1,3 +1,4 @@
+using ComplianceEvents.Benchmarks.Hosting;
 using ComplianceEvents.Assessments;
 using ComplianceEvents.Assessments.ApprovingScore;
 using ComplianceEvents.Assessments.ProposingScore;
@@ -62,10 +63,10 @@ public sealed class CommandWorkload
     }
 
     /// <summary>Creates the workload's cycles and commitments through the bus (not timed).</summary>
-    public async Task SetUp(IMessageBus bus)
+    public async Task SetUp(CommandSender bus)
     {
         foreach (var (command, actor) in Setup)
-            Expect(await bus.InvokeAsync<CommandResult>(command, actor.ToDeliveryOptions()), command);
+            Expect(await bus.Send(command, actor), command);
     }
 
     public static CommandResult Expect(CommandResult result, object command) =>

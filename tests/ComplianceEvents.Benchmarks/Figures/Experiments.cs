@@ -37,8 +37,8 @@ public static class Experiments
             await using var host = await ProductHost.Start(await cluster.CreateDatabase($"bench_{variant.Id.Replace('-', '_')}"), variant.Additions, variant.Settings);
             foreach (var c in WriteFigures.Concurrencies)
             {
-                var buses = Enumerable.Range(0, c).Select(_ => host.NewBus()).ToArray();
-                var productBuses = Enumerable.Range(0, c).Select(_ => product.NewBus()).ToArray();
+                var buses = Enumerable.Range(0, c).Select(_ => host.NewSender()).ToArray();
+                var productBuses = Enumerable.Range(0, c).Select(_ => product.NewSender()).ToArray();
                 await WriteFigures.Product(ctx, host, buses, CommandWorkload.Build($"x{c}w", ctx.Sizes.WarmUpCommands, ctx.Sizes.EvidencePerCell, seed++), c);
                 var baseline = await WriteFigures.Product(ctx, product, productBuses, CommandWorkload.Build($"x{c}{variant.Id}p", size, ctx.Sizes.EvidencePerCell, seed++), c);
                 var run = await WriteFigures.Product(ctx, host, buses, CommandWorkload.Build($"x{c}r", size, ctx.Sizes.EvidencePerCell, seed++), c);

@@ -41,14 +41,14 @@ public static class HttpFigure
             settings: new Dictionary<string, string> { ["Auth:SigningKey"] = key }, kestrelPort: port);
 
         // Untimed set-up through the bus: a scored cycle to read, an empty one to write evidence into.
-        var bus = host.NewBus();
+        var bus = host.NewSender();
         var read = CommandWorkload.Build(ReadPrefix, ctx.Sizes.HttpReadCycleCommands, ctx.Sizes.EvidencePerCell, seed: 4_000);
         await read.SetUp(bus);
         foreach (var item in read.Items)
-            CommandWorkload.Expect(await bus.InvokeAsync<CommandResult>(item.Command, item.Actor.ToDeliveryOptions()), item.Command);
+            CommandWorkload.Expect(await bus.Send(item.Command, item.Actor), item.Command);
         var synthetic = new Synthetic(4_001);
         foreach (var (command, actor) in synthetic.CycleSetup(WriteCycle))
-            CommandWorkload.Expect(await bus.InvokeAsync<CommandResult>(command, actor.ToDeliveryOptions()), command);
+            CommandWorkload.Expect(await bus.Send(command, actor), command);
 
         var auth = AuthSettings.From(new ConfigurationBuilder().AddInMemoryCollection([new("Auth:SigningKey", key)]).Build());
         var token = DevTokens.Mint(auth, "bench-analyst", [Roles.Analyst], lifetime: TimeSpan.FromHours(2));

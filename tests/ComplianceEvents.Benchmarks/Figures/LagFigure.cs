@@ -20,7 +20,7 @@ public static class LagFigure
         var rate = b1aC16 / 2;
         var seconds = ctx.Sizes.LagSeconds;
         var work = CommandWorkload.Build("lag", (int)Math.Ceiling(rate * seconds * 1.2) + 16 * 12 + 10, ctx.Sizes.EvidencePerCell, 400);
-        var buses = Enumerable.Range(0, 16).Select(_ => host.NewBus()).ToArray();
+        var buses = Enumerable.Range(0, 16).Select(_ => host.NewSender()).ToArray();
         await work.SetUp(buses[0]);
         await using var db = NpgsqlDataSource.Create(host.ConnectionString);
 
@@ -32,7 +32,7 @@ public static class LagFigure
         var idle = new List<double>();
         foreach (var item in work.Items.Take(5))
         {
-            CommandWorkload.Expect(await buses[0].InvokeAsync<CommandResult>(item.Command, item.Actor.ToDeliveryOptions()), item.Command);
+            CommandWorkload.Expect(await buses[0].Send(item.Command, item.Actor), item.Command);
             var (highWater, _) = await Read(db);
             var clock = Stopwatch.StartNew();
             while ((await Read(db)).Progress < highWater) await Task.Delay(5);
@@ -65,7 +65,7 @@ public static class LagFigure
                 if (due >= seconds) break;
                 var wait = due - Now();
                 if (wait > 0) await Task.Delay(TimeSpan.FromSeconds(wait));
-                CommandWorkload.Expect(await buses[l].InvokeAsync<CommandResult>(lane[k].Command, lane[k].Actor.ToDeliveryOptions()), lane[k].Command);
+                CommandWorkload.Expect(await buses[l].Send(lane[k].Command, lane[k].Actor), lane[k].Command);
                 Interlocked.Increment(ref sent);
             }
         })));

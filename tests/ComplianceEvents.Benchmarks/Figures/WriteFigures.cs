@@ -30,8 +30,8 @@ public static class WriteFigures
         var seed = 100;
         foreach (var c in Concurrencies)
         {
-            var buses = Enumerable.Range(0, c).Select(_ => host.NewBus()).ToArray();
-            var otherBuses = withoutOutbound is null ? [] : Enumerable.Range(0, c).Select(_ => withoutOutbound.NewBus()).ToArray();
+            var buses = Enumerable.Range(0, c).Select(_ => host.NewSender()).ToArray();
+            var otherBuses = withoutOutbound is null ? [] : Enumerable.Range(0, c).Select(_ => withoutOutbound.NewSender()).ToArray();
             var product = new List<(RunResult Run, Cost Explain, long Events)>();
             var noOutbound = new List<(RunResult Run, Cost Explain, long Events)>();
             var manual = new List<(RunResult Run, Cost Explain, long Events)>();
@@ -101,14 +101,14 @@ public static class WriteFigures
     private static async Task Profile(BenchContext ctx, ProductHost host, RawStore raw)
     {
         var work = CommandWorkload.Build("profile", 4, 2, 999);
-        var bus = host.NewBus();
+        var bus = host.NewSender();
         await work.SetUp(bus);
         await host.Drain(TimeSpan.FromMinutes(1));
         foreach (var item in work.Items.Take(4))
         {
             var statements = await Probe.Capture(async () =>
             {
-                CommandWorkload.Expect(await bus.InvokeAsync<CommandResult>(item.Command, item.Actor.ToDeliveryOptions()), item.Command);
+                CommandWorkload.Expect(await bus.Send(item.Command, item.Actor), item.Command);
                 await host.Drain(TimeSpan.FromMinutes(1));
             });
             ctx.Profiles[$"product: {Label(item, work)}"] = statements.Where(s => !s.Contains("wolverine_outgoing_envelopes), 0)", StringComparison.Ordinal)).ToList();
@@ -137,7 +137,7 @@ public static class WriteFigures
     };
 
     /// <summary>The product: every command through the bus, each lane its own bus, lanes own disjoint cells.</summary>
-    public static async Task<(RunResult Run, Cost Explain, long Events)> Product(BenchContext ctx, ProductHost host, IMessageBus[] buses,
+    public static async Task<(RunResult Run, Cost Explain, long Events)> Product(BenchContext ctx, ProductHost host, CommandSender[] buses,
         CommandWorkload work, int concurrency)
     {
         await work.SetUp(buses[0]);
@@ -147,7 +147,7 @@ public static class WriteFigures
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var run = await Runner.Lanes(Runner.Split(work.Items, concurrency, i => i.Stream), async (lane, item) =>
         {
-            var result = CommandWorkload.Expect(await buses[lane].InvokeAsync<CommandResult>(item.Command, item.Actor.ToDeliveryOptions()), item.Command);
+            var result = CommandWorkload.Expect(await buses[lane].Send(item.Command, item.Actor), item.Command);
             Interlocked.Add(ref events, result.EventIds.Count);
         });
         await host.Drain(TimeSpan.FromMinutes(2));

@@ -118,11 +118,17 @@ public sealed class ProductHost : IAsyncDisposable
     }
 
     /// <summary>A bus of its own for one worker: Wolverine's IMessageBus is scoped and not meant to be shared across concurrent callers.</summary>
-    public IMessageBus NewBus() => Services.CreateScope().ServiceProvider.GetRequiredService<IMessageBus>();
+    public CommandSender NewSender() => new(Services.GetRequiredService<CommandRunner>());
 
     public async ValueTask DisposeAsync()
     {
         await _factory.DisposeAsync();
         await _db.DisposeAsync();
     }
+}
+
+/// <summary>Sends a command through the product's pipeline as the given actor, as the HTTP and CLI entry points do.</summary>
+public sealed class CommandSender(CommandRunner runner)
+{
+    public Task<CommandResult> Send(object command, Actor actor) => runner.Send(command, new CommandContext(actor), default);
 }

@@ -197,8 +197,8 @@ public static class MarkdownOutput
             "Marten and");
         md.AppendLine("  Wolverine configuration), environment Production, log level Warning (per-message console logging would be " +
             "measured too).");
-        md.AppendLine("  Commands go through `IMessageBus.InvokeAsync<CommandResult>(command, actor.ToDeliveryOptions())`, one bus per " +
-            "worker.");
+        md.AppendLine("  Commands go through the product's pipeline, `CommandRunner.Send(command, new CommandContext(actor))`, as " +
+            "the HTTP and CLI entry points send them.");
         md.AppendLine("- **Raw baselines**: plain Npgsql from the same process, same cluster and database, into tables created with");
         md.AppendLine("  `LIKE compliance.mt_events INCLUDING ALL` (and mt_streams, mt_doc_assessment): the same columns and indexes, " +
             "plus the same");

@@ -149,7 +149,7 @@ public sealed class DatasetImportTests(AppFixture app) : HostTest(app)
 
         await using var scope = App.Factory.Services.CreateAsyncScope();
         await using var tx = await ImportTransaction.Begin(App.Store, scope.ServiceProvider.GetRequiredService<CommandValidators>(),
-            DateTimeOffset.UtcNow, default);
+            scope.ServiceProvider.GetRequiredService<CommandSlices>(), DateTimeOffset.UtcNow, default);
         await tx.Load("2024-apulia", default);
 
         // Another writer records evidence on a cell the import also writes, after the import read it.
@@ -170,7 +170,7 @@ public sealed class DatasetImportTests(AppFixture app) : HostTest(app)
     {
         await using var scope = App.Factory.Services.CreateAsyncScope();
         await using var tx = await ImportTransaction.Begin(App.Store, scope.ServiceProvider.GetRequiredService<CommandValidators>(),
-            DateTimeOffset.UtcNow, default);
+            scope.ServiceProvider.GetRequiredService<CommandSlices>(), DateTimeOffset.UtcNow, default);
         await tx.Load(World.Cycle, default);
         var open = OpeningCycleTests.Apulia();
         Assert.True(tx.Send(open, new Actor("importer", World.DirectorRoles), "import:test:cycle").IsAccepted);

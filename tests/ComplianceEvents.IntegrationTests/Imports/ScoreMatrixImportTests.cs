@@ -16,8 +16,7 @@ public sealed class ScoreMatrixImportTests(AppFixture app) : HostTest(app)
     }
 
     public static ScoreMatrixImporter Importer(IServiceProvider services) =>
-        new(services.GetRequiredService<IDocumentStore>(), services.GetRequiredService<Infrastructure.CommandValidators>(),
-            TimeProvider.System);
+        ScoreMatrixImporter.From(services);
 
     [Fact]
     public async Task historical_rows_become_commitments_with_approved_scores_and_na_cells()

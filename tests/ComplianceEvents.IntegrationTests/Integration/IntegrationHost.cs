@@ -69,14 +69,14 @@ public sealed class IntegrationHost
 
     public IMessageBus Bus => Factory.Services.CreateScope().ServiceProvider.GetRequiredService<IMessageBus>();
 
-    /// <summary>In-process, like HTTP after authentication: the actor travels in the headers.</summary>
-    public Task<CommandResult> Send(object command, string user, string[] roles) =>
-        Bus.InvokeAsync<CommandResult>(command, new Actor(user, roles).ToDeliveryOptions());
+    /// <summary>In-process, like HTTP after authentication: the actor is passed to the pipeline as a value.</summary>
+    public Task<CommandResult> Send(object command, string user, string[] roles, string? commandId = null) =>
+        Factory.Services.GetRequiredService<CommandRunner>().Send(command, new CommandContext(new Actor(user, roles), commandId), default);
 
     /// <summary>Through the durable inbound queue, with headers a sender may forge.</summary>
     public ValueTask SendToQueue(object command, string forgedUser = World.Director, string forgedRoles = Roles.ComplianceDirector) =>
         Bus.EndpointFor(InboundUri).SendAsync(command,
-            new DeliveryOptions().WithHeader(Actor.UserHeader, forgedUser).WithHeader(Actor.RolesHeader, forgedRoles));
+            new DeliveryOptions().WithHeader("ce-user", forgedUser).WithHeader("ce-roles", forgedRoles));
 
     /// <summary>Bytes as a broken sender might write them: Wolverine cannot turn them into the message type.</summary>
     public ValueTask SendRawToQueue(byte[] body, Type messageType) =>

@@ -27,7 +27,7 @@ public sealed class OutboxTests(AppFixture app) : HostTest(app)
 
         // Ten copies of one command id race: one commits, the others roll back at the unique receipt or stream.
         var results = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => Task.Run(() =>
-            Host.Bus.InvokeAsync<CommandResult>(evidence, new Actor(World.Analyst, World.AnalystRoles).ToDeliveryOptions("harvest-42")))));
+            Host.Send(evidence, World.Analyst, World.AnalystRoles, "harvest-42"))));
         Assert.All(results, r => Assert.True(r.IsAccepted, $"{r.Outcome} {r.Rule}"));
 
         var delivered = await WebhookTests.Received(receiver, 1, "the EvidenceRecordedV1 webhook");

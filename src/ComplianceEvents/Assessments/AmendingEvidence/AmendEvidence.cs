@@ -39,13 +39,15 @@ public static class AmendEvidenceHandler
             cmd.Citations, cmd.Reason.Trim(), flags)], flags, cmd.EvidenceId);
     }
 
-    public static Task<CommandResult> Handle(AmendEvidence cmd, IMessageContext context, CommandRunner runner, CancellationToken ct) =>
-        runner.RunOnCell(cmd, context, cell => Decide(cmd, cell), ct);
+    public static readonly ICommandSlice Slice = Cells.Slice<AmendEvidence>(Decide);
+
+    public static Task Handle(AmendEvidence cmd, Envelope envelope, CommandRunner runner, CancellationToken ct) => runner.Send(cmd, envelope, ct);
 }
 
 public static class AmendEvidenceEndpoint
 {
     [WolverinePut("/cycles/{cycleId}/commitments/{commitmentId}/assessments/{memberCode}/evidence/{evidenceId}", OperationId = "AmendEvidence"), Tags("Assessments")]
-    public static Task<IResult> Put(string cycleId, string commitmentId, string memberCode, string evidenceId, AmendEvidence command, HttpContext http, IMessageBus bus) =>
-        http.Dispatch(bus, command with { CycleId = cycleId, CommitmentId = commitmentId, MemberCode = memberCode, EvidenceId = evidenceId, ExpectedVersion = http.IfMatch(command.ExpectedVersion) });
+    public static Task<IResult> Put(string cycleId, string commitmentId, string memberCode, string evidenceId, AmendEvidence command, HttpContext http,
+        CommandRunner runner) =>
+        http.Send(runner, command with { CycleId = cycleId, CommitmentId = commitmentId, MemberCode = memberCode, EvidenceId = evidenceId, ExpectedVersion = http.IfMatch(command.ExpectedVersion) });
 }

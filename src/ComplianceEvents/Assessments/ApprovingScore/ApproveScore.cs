@@ -36,13 +36,15 @@ public static class ApproveScoreHandler
             proposal.ProposedBy, cell.Actor.UserId, cell.Now, cmd.Comment?.Trim())], [], proposal.ProposalId);
     }
 
-    public static Task<CommandResult> Handle(ApproveScore cmd, IMessageContext context, CommandRunner runner, CancellationToken ct) =>
-        runner.RunOnCell(cmd, context, cell => Decide(cmd, cell), ct);
+    public static readonly ICommandSlice Slice = Cells.Slice<ApproveScore>(Decide);
+
+    public static Task Handle(ApproveScore cmd, Envelope envelope, CommandRunner runner, CancellationToken ct) => runner.Send(cmd, envelope, ct);
 }
 
 public static class ApproveScoreEndpoint
 {
     [WolverinePost("/cycles/{cycleId}/commitments/{commitmentId}/assessments/{memberCode}/proposals/{proposalId}/approval", OperationId = "ApproveScore"), Tags("Assessments")]
-    public static Task<IResult> Post(string cycleId, string commitmentId, string memberCode, string proposalId, ApproveScore command, HttpContext http, IMessageBus bus) =>
-        http.Dispatch(bus, command with { CycleId = cycleId, CommitmentId = commitmentId, MemberCode = memberCode, ProposalId = proposalId, ExpectedVersion = http.IfMatch(command.ExpectedVersion) });
+    public static Task<IResult> Post(string cycleId, string commitmentId, string memberCode, string proposalId, ApproveScore command, HttpContext http,
+        CommandRunner runner) =>
+        http.Send(runner, command with { CycleId = cycleId, CommitmentId = commitmentId, MemberCode = memberCode, ProposalId = proposalId, ExpectedVersion = http.IfMatch(command.ExpectedVersion) });
 }

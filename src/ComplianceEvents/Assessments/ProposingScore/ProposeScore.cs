@@ -64,8 +64,9 @@ public static class ProposeScoreHandler
                 .Distinct(UserIds.Comparer)])], flags, proposalId);
     }
 
-    public static Task<CommandResult> Handle(ProposeScore cmd, IMessageContext context, CommandRunner runner, CancellationToken ct) =>
-        runner.RunOnCell(cmd, context, cell => Decide(cmd, cell), ct);
+    public static readonly ICommandSlice Slice = Cells.Slice<ProposeScore>(Decide);
+
+    public static Task Handle(ProposeScore cmd, Envelope envelope, CommandRunner runner, CancellationToken ct) => runner.Send(cmd, envelope, ct);
 }
 
 public static class ProposeScoreEndpoint
@@ -73,8 +74,8 @@ public static class ProposeScoreEndpoint
     [WolverinePost("/cycles/{cycleId}/commitments/{commitmentId}/assessments/{memberCode}/proposals", OperationId = "ProposeScore"),
         Tags("Assessments")]
     public static Task<IResult> Post(string cycleId, string commitmentId, string memberCode, ProposeScore command, HttpContext http,
-        IMessageBus bus) =>
-        http.Dispatch(bus, command with { CycleId = cycleId, CommitmentId = commitmentId, MemberCode = memberCode,
+        CommandRunner runner) =>
+        http.Send(runner, command with { CycleId = cycleId, CommitmentId = commitmentId, MemberCode = memberCode,
             ExpectedVersion = http.IfMatch(command.ExpectedVersion) }, r
             => $"/cycles/{cycleId}/commitments/{commitmentId}/assessments/{memberCode}#proposal-{r.ResourceId}");
 }

@@ -49,8 +49,9 @@ public static class RecordEvidenceHandler
         Enumerable.Range(cell.Evidence.Count + 1, cell.Evidence.Count + 1).Select(n => $"e{n}").First(id
             => cell.State?.FindEvidence(id) is null);
 
-    public static Task<CommandResult> Handle(RecordEvidence cmd, IMessageContext context, CommandRunner runner, CancellationToken ct) =>
-        runner.RunOnCell(cmd, context, cell => Decide(cmd, cell), ct);
+    public static readonly ICommandSlice Slice = Cells.Slice<RecordEvidence>(Decide);
+
+    public static Task Handle(RecordEvidence cmd, Envelope envelope, CommandRunner runner, CancellationToken ct) => runner.Send(cmd, envelope, ct);
 }
 
 public static class RecordEvidenceEndpoint
@@ -58,8 +59,8 @@ public static class RecordEvidenceEndpoint
     [WolverinePost("/cycles/{cycleId}/commitments/{commitmentId}/assessments/{memberCode}/evidence", OperationId = "RecordEvidence"),
         Tags("Assessments")]
     public static Task<IResult> Post(string cycleId, string commitmentId, string memberCode, RecordEvidence command, HttpContext http,
-        IMessageBus bus) =>
-        http.Dispatch(bus, command with { CycleId = cycleId, CommitmentId = commitmentId, MemberCode = memberCode,
+        CommandRunner runner) =>
+        http.Send(runner, command with { CycleId = cycleId, CommitmentId = commitmentId, MemberCode = memberCode,
             ExpectedVersion = http.IfMatch(command.ExpectedVersion) }, r
             => $"/cycles/{cycleId}/commitments/{commitmentId}/assessments/{memberCode}#evidence-{r.ResourceId}");
 }

@@ -26,13 +26,15 @@ public static class ReturnProposalHandler
         Reviews.Check(cell, cmd.ProposalId, "return") is { } v ? v
             : Decision.Append([new ProposalReturned(cmd.ProposalId, cmd.Reason.Trim(), cell.Actor.UserId, cell.Now)], [], cmd.ProposalId);
 
-    public static Task<CommandResult> Handle(ReturnProposal cmd, IMessageContext context, CommandRunner runner, CancellationToken ct) =>
-        runner.RunOnCell(cmd, context, cell => Decide(cmd, cell), ct);
+    public static readonly ICommandSlice Slice = Cells.Slice<ReturnProposal>(Decide);
+
+    public static Task Handle(ReturnProposal cmd, Envelope envelope, CommandRunner runner, CancellationToken ct) => runner.Send(cmd, envelope, ct);
 }
 
 public static class ReturnProposalEndpoint
 {
     [WolverinePost("/cycles/{cycleId}/commitments/{commitmentId}/assessments/{memberCode}/proposals/{proposalId}/return", OperationId = "ReturnProposal"), Tags("Assessments")]
-    public static Task<IResult> Post(string cycleId, string commitmentId, string memberCode, string proposalId, ReturnProposal command, HttpContext http, IMessageBus bus) =>
-        http.Dispatch(bus, command with { CycleId = cycleId, CommitmentId = commitmentId, MemberCode = memberCode, ProposalId = proposalId, ExpectedVersion = http.IfMatch(command.ExpectedVersion) });
+    public static Task<IResult> Post(string cycleId, string commitmentId, string memberCode, string proposalId, ReturnProposal command, HttpContext http,
+        CommandRunner runner) =>
+        http.Send(runner, command with { CycleId = cycleId, CommitmentId = commitmentId, MemberCode = memberCode, ProposalId = proposalId, ExpectedVersion = http.IfMatch(command.ExpectedVersion) });
 }

@@ -32,13 +32,15 @@ public static class WithdrawEvidenceHandler
         return Decision.Append([new EvidenceWithdrawn(cmd.EvidenceId, cmd.Reason.Trim())], [], cmd.EvidenceId);
     }
 
-    public static Task<CommandResult> Handle(WithdrawEvidence cmd, IMessageContext context, CommandRunner runner, CancellationToken ct) =>
-        runner.RunOnCell(cmd, context, cell => Decide(cmd, cell), ct);
+    public static readonly ICommandSlice Slice = Cells.Slice<WithdrawEvidence>(Decide);
+
+    public static Task Handle(WithdrawEvidence cmd, Envelope envelope, CommandRunner runner, CancellationToken ct) => runner.Send(cmd, envelope, ct);
 }
 
 public static class WithdrawEvidenceEndpoint
 {
     [WolverinePost("/cycles/{cycleId}/commitments/{commitmentId}/assessments/{memberCode}/evidence/{evidenceId}/withdrawal", OperationId = "WithdrawEvidence"), Tags("Assessments")]
-    public static Task<IResult> Post(string cycleId, string commitmentId, string memberCode, string evidenceId, WithdrawEvidence command, HttpContext http, IMessageBus bus) =>
-        http.Dispatch(bus, command with { CycleId = cycleId, CommitmentId = commitmentId, MemberCode = memberCode, EvidenceId = evidenceId, ExpectedVersion = http.IfMatch(command.ExpectedVersion) });
+    public static Task<IResult> Post(string cycleId, string commitmentId, string memberCode, string evidenceId, WithdrawEvidence command, HttpContext http,
+        CommandRunner runner) =>
+        http.Send(runner, command with { CycleId = cycleId, CommitmentId = commitmentId, MemberCode = memberCode, EvidenceId = evidenceId, ExpectedVersion = http.IfMatch(command.ExpectedVersion) });
 }

@@ -49,26 +49,36 @@ public static class ChangeApplicabilityHandler
         return null;
     }
 
-    public static Task<CommandResult> Handle(MarkMemberNotApplicable cmd, IMessageContext context, CommandRunner runner, CancellationToken ct) =>
-        runner.Run<MarkMemberNotApplicable, Commitment>(cmd, context, Commitment.StreamKey(cmd.CycleId, cmd.CommitmentId), cmd.ExpectedVersion,
-            async ctx => Check(ctx.State, await ctx.Reader.LoadAsync<Cycle>(Cycle.StreamKey(cmd.CycleId), ct),
-                    cmd.CycleId, cmd.CommitmentId, cmd.MemberCode, true, ctx.Actor) is { } v ? v
-                : Decision.Append(new MemberMarkedNotApplicable(cmd.CycleId, cmd.CommitmentId, cmd.MemberCode, cmd.Reason.Trim())), ct);
+    public static readonly ICommandSlice MarkSlice = new CommandSlice<MarkMemberNotApplicable, Commitment, Cycle?>
+    {
+        Stream = cmd => Commitment.StreamKey(cmd.CycleId, cmd.CommitmentId),
+        ExpectedVersion = cmd => cmd.ExpectedVersion,
+        Load = (cmd, reads) => reads.Load<Cycle>(Cycle.StreamKey(cmd.CycleId)),
+        Decide = (cmd, d) => Check(d.State, d.Loaded, cmd.CycleId, cmd.CommitmentId, cmd.MemberCode, true, d.Actor) is { } v ? v
+            : Decision.Append(new MemberMarkedNotApplicable(cmd.CycleId, cmd.CommitmentId, cmd.MemberCode, cmd.Reason.Trim())),
+    };
 
-    public static Task<CommandResult> Handle(RestoreMemberApplicability cmd, IMessageContext context, CommandRunner runner, CancellationToken ct) =>
-        runner.Run<RestoreMemberApplicability, Commitment>(cmd, context, Commitment.StreamKey(cmd.CycleId, cmd.CommitmentId), cmd.ExpectedVersion,
-            async ctx => Check(ctx.State, await ctx.Reader.LoadAsync<Cycle>(Cycle.StreamKey(cmd.CycleId), ct),
-                    cmd.CycleId, cmd.CommitmentId, cmd.MemberCode, false, ctx.Actor) is { } v ? v
-                : Decision.Append(new MemberApplicabilityRestored(cmd.CycleId, cmd.CommitmentId, cmd.MemberCode, cmd.Reason.Trim())), ct);
+    public static readonly ICommandSlice RestoreSlice = new CommandSlice<RestoreMemberApplicability, Commitment, Cycle?>
+    {
+        Stream = cmd => Commitment.StreamKey(cmd.CycleId, cmd.CommitmentId),
+        ExpectedVersion = cmd => cmd.ExpectedVersion,
+        Load = (cmd, reads) => reads.Load<Cycle>(Cycle.StreamKey(cmd.CycleId)),
+        Decide = (cmd, d) => Check(d.State, d.Loaded, cmd.CycleId, cmd.CommitmentId, cmd.MemberCode, false, d.Actor) is { } v ? v
+            : Decision.Append(new MemberApplicabilityRestored(cmd.CycleId, cmd.CommitmentId, cmd.MemberCode, cmd.Reason.Trim())),
+    };
+
+    public static Task Handle(MarkMemberNotApplicable cmd, Envelope envelope, CommandRunner runner, CancellationToken ct) => runner.Send(cmd, envelope, ct);
+
+    public static Task Handle(RestoreMemberApplicability cmd, Envelope envelope, CommandRunner runner, CancellationToken ct) => runner.Send(cmd, envelope, ct);
 }
 
 public static class ChangeApplicabilityEndpoints
 {
     [WolverinePost("/cycles/{cycleId}/commitments/{commitmentId}/not-applicable/{memberCode}", OperationId = "MarkMemberNotApplicable"), Tags("Commitments")]
-    public static Task<IResult> Mark(string cycleId, string commitmentId, string memberCode, MarkMemberNotApplicable command, HttpContext http, IMessageBus bus) =>
-        http.Dispatch(bus, command with { CycleId = cycleId, CommitmentId = commitmentId, MemberCode = memberCode, ExpectedVersion = http.IfMatch(command.ExpectedVersion) });
+    public static Task<IResult> Mark(string cycleId, string commitmentId, string memberCode, MarkMemberNotApplicable command, HttpContext http, CommandRunner runner) =>
+        http.Send(runner, command with { CycleId = cycleId, CommitmentId = commitmentId, MemberCode = memberCode, ExpectedVersion = http.IfMatch(command.ExpectedVersion) });
 
     [WolverinePost("/cycles/{cycleId}/commitments/{commitmentId}/not-applicable/{memberCode}/restoration", OperationId = "RestoreMemberApplicability"), Tags("Commitments")]
-    public static Task<IResult> Restore(string cycleId, string commitmentId, string memberCode, RestoreMemberApplicability command, HttpContext http, IMessageBus bus) =>
-        http.Dispatch(bus, command with { CycleId = cycleId, CommitmentId = commitmentId, MemberCode = memberCode, ExpectedVersion = http.IfMatch(command.ExpectedVersion) });
+    public static Task<IResult> Restore(string cycleId, string commitmentId, string memberCode, RestoreMemberApplicability command, HttpContext http, CommandRunner runner) =>
+        http.Send(runner, command with { CycleId = cycleId, CommitmentId = commitmentId, MemberCode = memberCode, ExpectedVersion = http.IfMatch(command.ExpectedVersion) });
 }

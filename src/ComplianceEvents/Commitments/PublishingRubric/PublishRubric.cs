@@ -30,15 +30,20 @@ public static class PublishRubricHandler
         return cmd.Rubric.CheckAgainst(commitment);
     }
 
-    public static Task<CommandResult> Handle(PublishRubric cmd, IMessageContext context, CommandRunner runner, CancellationToken ct) =>
-        runner.Run<PublishRubric, Commitment>(cmd, context, Commitment.StreamKey(cmd.CycleId, cmd.CommitmentId), cmd.ExpectedVersion,
-            ctx => Check(cmd, ctx.State, ctx.Actor) is { } v ? v
-                : Decision.Append(new RubricPublished(cmd.CycleId, cmd.CommitmentId, cmd.Rubric.ToRubric(1))), ct);
+    public static readonly ICommandSlice Slice = new CommandSlice<PublishRubric, Commitment, Nothing>
+    {
+        Stream = cmd => Commitment.StreamKey(cmd.CycleId, cmd.CommitmentId),
+        ExpectedVersion = cmd => cmd.ExpectedVersion,
+        Decide = (cmd, d) => Check(cmd, d.State, d.Actor) is { } v ? v
+            : Decision.Append(new RubricPublished(cmd.CycleId, cmd.CommitmentId, cmd.Rubric.ToRubric(1))),
+    };
+
+    public static Task Handle(PublishRubric cmd, Envelope envelope, CommandRunner runner, CancellationToken ct) => runner.Send(cmd, envelope, ct);
 }
 
 public static class PublishRubricEndpoint
 {
     [WolverinePost("/cycles/{cycleId}/commitments/{commitmentId}/rubrics", OperationId = "PublishRubric"), Tags("Commitments")]
-    public static Task<IResult> Post(string cycleId, string commitmentId, PublishRubric command, HttpContext http, IMessageBus bus) =>
-        http.Dispatch(bus, command with { CycleId = cycleId, CommitmentId = commitmentId, ExpectedVersion = http.IfMatch(command.ExpectedVersion) });
+    public static Task<IResult> Post(string cycleId, string commitmentId, PublishRubric command, HttpContext http, CommandRunner runner) =>
+        http.Send(runner, command with { CycleId = cycleId, CommitmentId = commitmentId, ExpectedVersion = http.IfMatch(command.ExpectedVersion) });
 }

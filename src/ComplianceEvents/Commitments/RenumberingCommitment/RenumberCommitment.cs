@@ -31,19 +31,21 @@ public static class RenumberCommitmentHandler
         return numberTaken ? RuleViolation.Conflict("number-taken", $"Another commitment of {cmd.CycleId} already has number {cmd.Number}.", "number") : null;
     }
 
-    public static Task<CommandResult> Handle(RenumberCommitment cmd, IMessageContext context, CommandRunner runner, CancellationToken ct) =>
-        runner.Run<RenumberCommitment, Commitment>(cmd, context, Commitment.StreamKey(cmd.CycleId, cmd.CommitmentId), cmd.ExpectedVersion,
-            async ctx =>
-            {
-                var taken = await ctx.Reader.Query<Commitment>().AnyAsync(c => c.CycleId == cmd.CycleId && c.Number == cmd.Number, ct);
-                return Check(cmd, ctx.State, taken, ctx.Actor) is { } v ? v
-                    : Decision.Append(new CommitmentRenumbered(cmd.CycleId, cmd.CommitmentId, ctx.State!.Number, cmd.Number, cmd.Reason.Trim()));
-            }, ct);
+    public static readonly ICommandSlice Slice = new CommandSlice<RenumberCommitment, Commitment, bool>
+    {
+        Stream = cmd => Commitment.StreamKey(cmd.CycleId, cmd.CommitmentId),
+        ExpectedVersion = cmd => cmd.ExpectedVersion,
+        Load = (cmd, reads) => Lookups.NumberTaken(reads, cmd.CycleId, cmd.Number),
+        Decide = (cmd, d) => Check(cmd, d.State, d.Loaded, d.Actor) is { } v ? v
+            : Decision.Append(new CommitmentRenumbered(cmd.CycleId, cmd.CommitmentId, d.State!.Number, cmd.Number, cmd.Reason.Trim())),
+    };
+
+    public static Task Handle(RenumberCommitment cmd, Envelope envelope, CommandRunner runner, CancellationToken ct) => runner.Send(cmd, envelope, ct);
 }
 
 public static class RenumberCommitmentEndpoint
 {
     [WolverinePost("/cycles/{cycleId}/commitments/{commitmentId}/renumbering", OperationId = "RenumberCommitment"), Tags("Commitments")]
-    public static Task<IResult> Post(string cycleId, string commitmentId, RenumberCommitment command, HttpContext http, IMessageBus bus) =>
-        http.Dispatch(bus, command with { CycleId = cycleId, CommitmentId = commitmentId, ExpectedVersion = http.IfMatch(command.ExpectedVersion) });
+    public static Task<IResult> Post(string cycleId, string commitmentId, RenumberCommitment command, HttpContext http, CommandRunner runner) =>
+        http.Send(runner, command with { CycleId = cycleId, CommitmentId = commitmentId, ExpectedVersion = http.IfMatch(command.ExpectedVersion) });
 }

@@ -41,14 +41,19 @@ public static class ReviseRubricHandler
         return new RubricRevised(cmd.CycleId, cmd.CommitmentId, cmd.Rubric.ToRubric(previous + 1), previous, cmd.Reason.Trim());
     }
 
-    public static Task<CommandResult> Handle(ReviseRubric cmd, IMessageContext context, CommandRunner runner, CancellationToken ct) =>
-        runner.Run<ReviseRubric, Commitment>(cmd, context, Commitment.StreamKey(cmd.CycleId, cmd.CommitmentId), cmd.ExpectedVersion,
-            ctx => Check(cmd, ctx.State, ctx.Actor) is { } v ? v : Decision.Append(Decide(cmd, ctx.State!)), ct);
+    public static readonly ICommandSlice Slice = new CommandSlice<ReviseRubric, Commitment, Nothing>
+    {
+        Stream = cmd => Commitment.StreamKey(cmd.CycleId, cmd.CommitmentId),
+        ExpectedVersion = cmd => cmd.ExpectedVersion,
+        Decide = (cmd, d) => Check(cmd, d.State, d.Actor) is { } v ? v : Decision.Append(Decide(cmd, d.State!)),
+    };
+
+    public static Task Handle(ReviseRubric cmd, Envelope envelope, CommandRunner runner, CancellationToken ct) => runner.Send(cmd, envelope, ct);
 }
 
 public static class ReviseRubricEndpoint
 {
     [WolverinePost("/cycles/{cycleId}/commitments/{commitmentId}/rubrics/revisions", OperationId = "ReviseRubric"), Tags("Commitments")]
-    public static Task<IResult> Post(string cycleId, string commitmentId, ReviseRubric command, HttpContext http, IMessageBus bus) =>
-        http.Dispatch(bus, command with { CycleId = cycleId, CommitmentId = commitmentId, ExpectedVersion = http.IfMatch(command.ExpectedVersion) });
+    public static Task<IResult> Post(string cycleId, string commitmentId, ReviseRubric command, HttpContext http, CommandRunner runner) =>
+        http.Send(runner, command with { CycleId = cycleId, CommitmentId = commitmentId, ExpectedVersion = http.IfMatch(command.ExpectedVersion) });
 }

@@ -60,19 +60,19 @@ public static class SelectCommitmentHandler
             c.Background ?? [], c.Features ?? [], c.Dimensions ?? [], c.Definitions ?? [], c.InterpretiveGuidelines ?? [],
             UserIds.Normalise(c.LeadAnalyst), UserIds.NormaliseOptional(c.ComplianceDirector));
 
-    public static Task<CommandResult> Handle(SelectCommitment cmd, IMessageContext context, CommandRunner runner, CancellationToken ct) =>
-        runner.Run<SelectCommitment, Commitment>(cmd, context, Commitment.StreamKey(cmd.CycleId, cmd.CommitmentId), null,
-            async ctx =>
-            {
-                var cycle = await ctx.Reader.LoadAsync<Cycle>(Cycle.StreamKey(cmd.CycleId), ct);
-                var taken = await ctx.Reader.Query<Commitment>().AnyAsync(c => c.CycleId == cmd.CycleId && c.Number == cmd.Number, ct);
-                return Check(cmd, ctx.State, cycle, taken, ctx.Actor) is { } v ? v : Decision.Append(Decide(cmd));
-            }, ct);
+    public static readonly ICommandSlice Slice = new CommandSlice<SelectCommitment, Commitment, (Cycle? Cycle, bool NumberTaken)>
+    {
+        Stream = cmd => Commitment.StreamKey(cmd.CycleId, cmd.CommitmentId),
+        Load = (cmd, reads) => Lookups.Both(reads.Load<Cycle>(Cycle.StreamKey(cmd.CycleId)), Lookups.NumberTaken(reads, cmd.CycleId, cmd.Number)),
+        Decide = (cmd, d) => Check(cmd, d.State, d.Loaded.Cycle, d.Loaded.NumberTaken, d.Actor) is { } v ? v : Decision.Append(Decide(cmd)),
+    };
+
+    public static Task Handle(SelectCommitment cmd, Envelope envelope, CommandRunner runner, CancellationToken ct) => runner.Send(cmd, envelope, ct);
 }
 
 public static class SelectCommitmentEndpoint
 {
     [WolverinePost("/cycles/{cycleId}/commitments", OperationId = "SelectCommitment"), Tags("Commitments")]
-    public static Task<IResult> Post(string cycleId, SelectCommitment command, HttpContext http, IMessageBus bus) =>
-        http.Dispatch(bus, command with { CycleId = cycleId }, _ => $"/cycles/{cycleId}/commitments/{command.CommitmentId}");
+    public static Task<IResult> Post(string cycleId, SelectCommitment command, HttpContext http, CommandRunner runner) =>
+        http.Send(runner, command with { CycleId = cycleId }, _ => $"/cycles/{cycleId}/commitments/{command.CommitmentId}");
 }

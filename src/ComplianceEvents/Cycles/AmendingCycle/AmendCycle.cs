@@ -29,16 +29,21 @@ public static class AmendCycleHandler
         cycle is null ? RuleViolation.NotFound("cycle-not-found", $"Cycle '{cmd.CycleId}' does not exist.", "cycleId")
         : actor.RequireDirector("amend a cycle");
 
-    public static Task<CommandResult> Handle(AmendCycle cmd, IMessageContext context, CommandRunner runner, CancellationToken ct) =>
-        runner.Run<AmendCycle, Cycle>(cmd, context, Cycle.StreamKey(cmd.CycleId), cmd.ExpectedVersion,
-            ctx => Check(ctx.State, cmd, ctx.Actor) is { } v ? v
-                : Decision.Append(new CycleAmended(cmd.CycleId, cmd.SummitName.Trim(), cmd.HostCity.Trim(), cmd.HostCountry.Trim(),
-                    cmd.SummitStart, cmd.SummitEnd, cmd.PreparedBy?.Trim(), cmd.Reason.Trim())), ct);
+    public static readonly ICommandSlice Slice = new CommandSlice<AmendCycle, Cycle, Nothing>
+    {
+        Stream = cmd => Cycle.StreamKey(cmd.CycleId),
+        ExpectedVersion = cmd => cmd.ExpectedVersion,
+        Decide = (cmd, d) => Check(d.State, cmd, d.Actor) is { } v ? v
+            : Decision.Append(new CycleAmended(cmd.CycleId, cmd.SummitName.Trim(), cmd.HostCity.Trim(), cmd.HostCountry.Trim(),
+                cmd.SummitStart, cmd.SummitEnd, cmd.PreparedBy?.Trim(), cmd.Reason.Trim())),
+    };
+
+    public static Task Handle(AmendCycle cmd, Envelope envelope, CommandRunner runner, CancellationToken ct) => runner.Send(cmd, envelope, ct);
 }
 
 public static class AmendCycleEndpoint
 {
     [WolverinePost("/cycles/{cycleId}/amendments", OperationId = "AmendCycle"), Tags("Cycles")]
-    public static Task<IResult> Post(string cycleId, AmendCycle command, HttpContext http, IMessageBus bus) =>
-        http.Dispatch(bus, command with { CycleId = cycleId, ExpectedVersion = http.IfMatch(command.ExpectedVersion) });
+    public static Task<IResult> Post(string cycleId, AmendCycle command, HttpContext http, CommandRunner runner) =>
+        http.Send(runner, command with { CycleId = cycleId, ExpectedVersion = http.IfMatch(command.ExpectedVersion) });
 }

@@ -40,14 +40,18 @@ public static class OpenCycleHandler
         new(cmd.CycleId, cmd.SummitName.Trim(), cmd.HostCity.Trim(), cmd.HostCountry.Trim(), cmd.SummitStart, cmd.SummitEnd,
             cmd.Members.Select(m => new Member(m.Code.Trim(), m.Name.Trim())).ToList(), cmd.PreparedBy?.Trim());
 
-    public static Task<CommandResult> Handle(OpenCycle cmd, IMessageContext context, CommandRunner runner, CancellationToken ct) =>
-        runner.Run<OpenCycle, Cycle>(cmd, context, Cycle.StreamKey(cmd.CycleId ?? ""), null,
-            ctx => Check(ctx.State, cmd, ctx.Actor) is { } v ? v : Decision.Append(Decide(cmd)), ct);
+    public static readonly ICommandSlice Slice = new CommandSlice<OpenCycle, Cycle, Nothing>
+    {
+        Stream = cmd => Cycle.StreamKey(cmd.CycleId ?? ""),
+        Decide = (cmd, d) => Check(d.State, cmd, d.Actor) is { } v ? v : Decision.Append(Decide(cmd)),
+    };
+
+    public static Task Handle(OpenCycle cmd, Envelope envelope, CommandRunner runner, CancellationToken ct) => runner.Send(cmd, envelope, ct);
 }
 
 public static class OpenCycleEndpoint
 {
     [WolverinePost("/cycles", OperationId = "OpenCycle"), Tags("Cycles")]
-    public static Task<IResult> Post(OpenCycle command, HttpContext http, IMessageBus bus) =>
-        http.Dispatch(bus, command, r => $"/cycles/{command.CycleId}");
+    public static Task<IResult> Post(OpenCycle command, HttpContext http, CommandRunner runner) =>
+        http.Send(runner, command, r => $"/cycles/{command.CycleId}");
 }

@@ -45,14 +45,19 @@ public static class SetReportWindowHandler
 
     public static ReportWindowSet Decide(SetReportWindow cmd) => new(cmd.CycleId, cmd.Kind, cmd.Start, cmd.Cutoff, cmd.Reason?.Trim());
 
-    public static Task<CommandResult> Handle(SetReportWindow cmd, IMessageContext context, CommandRunner runner, CancellationToken ct) =>
-        runner.Run<SetReportWindow, Cycle>(cmd, context, Cycle.StreamKey(cmd.CycleId), cmd.ExpectedVersion,
-            ctx => Check(ctx.State, cmd, ctx.Actor) is { } v ? v : Decision.Append(Decide(cmd)), ct);
+    public static readonly ICommandSlice Slice = new CommandSlice<SetReportWindow, Cycle, Nothing>
+    {
+        Stream = cmd => Cycle.StreamKey(cmd.CycleId),
+        ExpectedVersion = cmd => cmd.ExpectedVersion,
+        Decide = (cmd, d) => Check(d.State, cmd, d.Actor) is { } v ? v : Decision.Append(Decide(cmd)),
+    };
+
+    public static Task Handle(SetReportWindow cmd, Envelope envelope, CommandRunner runner, CancellationToken ct) => runner.Send(cmd, envelope, ct);
 }
 
 public static class SetReportWindowEndpoint
 {
     [WolverinePut("/cycles/{cycleId}/windows/{kind}", OperationId = "SetReportWindow"), Tags("Cycles")]
-    public static Task<IResult> Put(string cycleId, ReportKind kind, SetReportWindow command, HttpContext http, IMessageBus bus) =>
-        http.Dispatch(bus, command with { CycleId = cycleId, Kind = kind, ExpectedVersion = http.IfMatch(command.ExpectedVersion) });
+    public static Task<IResult> Put(string cycleId, ReportKind kind, SetReportWindow command, HttpContext http, CommandRunner runner) =>
+        http.Send(runner, command with { CycleId = cycleId, Kind = kind, ExpectedVersion = http.IfMatch(command.ExpectedVersion) });
 }

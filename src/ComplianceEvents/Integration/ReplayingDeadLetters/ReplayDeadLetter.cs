@@ -19,7 +19,7 @@ public sealed record DiscardDeadLetter(Guid Id);
 
 public static class ReplayDeadLetterHandler
 {
-    public static Task<CommandResult> Handle(ReplayDeadLetter cmd, IMessageContext context, IntegrationCommands commands, IWolverineRuntime runtime,
+    public static Task<CommandResult> Run(ReplayDeadLetter cmd, CommandContext context, IntegrationCommands commands, IWolverineRuntime runtime,
         CancellationToken ct) =>
         commands.Run(cmd, context, "replay dead letters", async _ =>
         {
@@ -30,9 +30,9 @@ public static class ReplayDeadLetterHandler
             else
                 await deadLetters.ReplayAsync(new DeadLetterEnvelopeQuery([cmd.Id]), ct);
             return IntegrationCommands.Done(cmd.Id.ToString());
-        }, ct);
+        });
 
-    public static Task<CommandResult> Handle(DiscardDeadLetter cmd, IMessageContext context, IntegrationCommands commands, IWolverineRuntime runtime,
+    public static Task<CommandResult> Run(DiscardDeadLetter cmd, CommandContext context, IntegrationCommands commands, IWolverineRuntime runtime,
         CancellationToken ct) =>
         commands.Run(cmd, context, "discard dead letters", async _ =>
         {
@@ -40,7 +40,7 @@ public static class ReplayDeadLetterHandler
             if (await deadLetters.DeadLetterEnvelopeByIdAsync(cmd.Id, null) is null) return NotFound(cmd.Id);
             await deadLetters.DiscardAsync(new DeadLetterEnvelopeQuery([cmd.Id]), ct);
             return IntegrationCommands.Done(cmd.Id.ToString());
-        }, ct);
+        });
 
     private static CommandResult NotFound(Guid id) =>
         CommandResult.Refused(RuleViolation.NotFound("dead-letter-not-found", $"Dead letter '{id}' does not exist (replayed or discarded?)."));
@@ -50,9 +50,12 @@ public static class ReplayDeadLetterEndpoint
 {
     /// <summary>Body optional: <c>{ "message": { ...corrected message... } }</c>.</summary>
     [WolverinePost("/integration/dead-letters/{id}/replay", OperationId = "ReplayDeadLetter"), Tags("Integration")]
-    public static Task<IResult> Post(Guid id, ReplayDeadLetter? command, HttpContext http, IMessageBus bus) =>
-        http.Dispatch(bus, new ReplayDeadLetter(id, command?.Message));
+    public static Task<IResult> Post(Guid id, ReplayDeadLetter? command, HttpContext http, IntegrationCommands commands,
+        IWolverineRuntime runtime) =>
+        http.Send(context => ReplayDeadLetterHandler.Run(new ReplayDeadLetter(id, command?.Message), context, commands, runtime,
+            http.RequestAborted));
 
     [WolverineDelete("/integration/dead-letters/{id}", OperationId = "DiscardDeadLetter"), Tags("Integration")]
-    public static Task<IResult> Delete(Guid id, HttpContext http, IMessageBus bus) => http.Dispatch(bus, new DiscardDeadLetter(id));
+    public static Task<IResult> Delete(Guid id, HttpContext http, IntegrationCommands commands, IWolverineRuntime runtime) =>
+        http.Send(context => ReplayDeadLetterHandler.Run(new DiscardDeadLetter(id), context, commands, runtime, http.RequestAborted));
 }

@@ -32,7 +32,7 @@ public sealed record SubscribeWebhook(string Url, IReadOnlyList<string> EventTyp
 
 public static class SubscribeWebhookHandler
 {
-    public static Task<CommandResult> Handle(SubscribeWebhook cmd, IMessageContext context, IntegrationCommands commands, IDocumentStore store,
+    public static Task<CommandResult> Run(SubscribeWebhook cmd, CommandContext context, IntegrationCommands commands, IDocumentStore store,
         TimeProvider clock, CancellationToken ct) =>
         commands.Run(cmd, context, "manage webhook subscriptions", async actor =>
         {
@@ -43,12 +43,14 @@ public static class SubscribeWebhookHandler
             session.Insert(new WebhookSubscription(id, cmd.Url.Trim(), types, cmd.Secret, cmd.Description?.Trim(), actor.UserId, clock.GetUtcNow()));
             await session.SaveChangesAsync(ct);
             return IntegrationCommands.Done(id);
-        }, ct);
+        });
 }
 
 public static class SubscribeWebhookEndpoint
 {
     [WolverinePost("/integration/webhooks", OperationId = "SubscribeWebhook"), Tags("Integration")]
-    public static Task<IResult> Post(SubscribeWebhook command, HttpContext http, IMessageBus bus) =>
-        http.Dispatch(bus, command, r => $"/integration/webhooks/{r.ResourceId}");
+    public static Task<IResult> Post(SubscribeWebhook command, HttpContext http, IntegrationCommands commands, IDocumentStore store,
+        TimeProvider clock) =>
+        http.Send(context => SubscribeWebhookHandler.Run(command, context, commands, store, clock, http.RequestAborted),
+            r => $"/integration/webhooks/{r.ResourceId}");
 }

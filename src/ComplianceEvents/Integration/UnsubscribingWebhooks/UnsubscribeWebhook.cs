@@ -10,7 +10,7 @@ public sealed record UnsubscribeWebhook(string SubscriptionId);
 
 public static class UnsubscribeWebhookHandler
 {
-    public static Task<CommandResult> Handle(UnsubscribeWebhook cmd, IMessageContext context, IntegrationCommands commands, IDocumentStore store,
+    public static Task<CommandResult> Run(UnsubscribeWebhook cmd, CommandContext context, IntegrationCommands commands, IDocumentStore store,
         CancellationToken ct) =>
         commands.Run(cmd, context, "manage webhook subscriptions", async _ =>
         {
@@ -20,11 +20,12 @@ public static class UnsubscribeWebhookHandler
             session.Delete<WebhookSubscription>(cmd.SubscriptionId);
             await session.SaveChangesAsync(ct);
             return IntegrationCommands.Done(cmd.SubscriptionId);
-        }, ct);
+        });
 }
 
 public static class UnsubscribeWebhookEndpoint
 {
     [WolverineDelete("/integration/webhooks/{id}", OperationId = "UnsubscribeWebhook"), Tags("Integration")]
-    public static Task<IResult> Delete(string id, HttpContext http, IMessageBus bus) => http.Dispatch(bus, new UnsubscribeWebhook(id));
+    public static Task<IResult> Delete(string id, HttpContext http, IntegrationCommands commands, IDocumentStore store) =>
+        http.Send(context => UnsubscribeWebhookHandler.Run(new UnsubscribeWebhook(id), context, commands, store, http.RequestAborted));
 }

@@ -2,7 +2,6 @@ using ComplianceEvents.Cycles;
 using ComplianceEvents.Infrastructure;
 using JasperFx.CommandLine;
 using Marten;
-using Wolverine;
 
 namespace ComplianceEvents.Reports.PublishingReport;
 
@@ -34,10 +33,9 @@ public sealed class PublishCommand : JasperFxAsyncCommand<PublishInput>
             return false;
         }
         using var host = await CliHost.Start(input);
-        await using var scope = host.Services.CreateAsyncScope();
         var actor = new Actor(input.UserFlag ?? Environment.GetEnvironmentVariable("USER") ?? "cli", [Roles.Editor]);
-        var result = await scope.ServiceProvider.GetRequiredService<IMessageBus>()
-            .InvokeAsync<CommandResult>(new PublishReport(input.Cycle, kind, input.ReasonFlag), actor.ToDeliveryOptions());
+        var result = await host.Services.GetRequiredService<CommandRunner>()
+            .Send(new PublishReport(input.Cycle, kind, input.ReasonFlag), new CommandContext(actor), default);
         if (!result.IsAccepted)
         {
             // One line (README "Command line"): the rule, then each field with its rule.
