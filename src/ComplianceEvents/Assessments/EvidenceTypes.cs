@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Serialization;
+using ComplianceEvents.Infrastructure;
 
 namespace ComplianceEvents.Assessments;
 
@@ -14,7 +15,7 @@ public enum Strength { Strong, Weak, Contradictory }
 public sealed record Citation(string Title, string Publisher, string? Place, string? Published, DateOnly? Accessed,
     string Url, string? Translation = null)
 {
-    public const string PublishedPattern = @"^\d{4}(-\d{2}(-\d{2})?)?$";
+    public const string PublishedPattern = JsonLimits.PartialDate;
 
     /// <summary>The first day the publication date allows ("2024-07" -> 1 July 2024), or null for n.d.</summary>
     [JsonIgnore]

@@ -96,7 +96,7 @@ public static class JsonContract
     {
         var shape = BodyOf(command.GetType(), []);
         if (wire is not { } bytes)
-            return Check(JsonSerializer.SerializeToElement(command, command.GetType(), Integration.IntegrationJson.Options), shape);
+            return Check(JsonSerializer.SerializeToElement(command, command.GetType(), WireJson.Options), shape);
         try
         {
             using var document = JsonDocument.Parse(bytes, Strict);

@@ -29,7 +29,7 @@ public static class JsonExamples
     {
         if (limit.Format == "uri") return $"https://example.org/{(random?.Next(1000) ?? 1)}";
         if (limit.Pattern == Slugs.Pattern) return random is null ? "e9" : $"x{random.Next(1_000_000)}";
-        if (limit.Pattern == Assessments.Citation.PublishedPattern) return random?.Next(3) switch { 1 => "2024-07", 2 => "2024", _
+        if (limit.Pattern == JsonLimits.PartialDate) return random?.Next(3) switch { 1 => "2024-07", 2 => "2024", _
             => "2024-07-12" };
         if (limit.Pattern is not null) return "CA";
         var max = limit.MaxLength ?? JsonLimits.DefaultMaxLength;

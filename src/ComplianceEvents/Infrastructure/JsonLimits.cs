@@ -26,6 +26,9 @@ public static class JsonLimits
     /// cap and the per-cell evidence budget it bounds a report (docs/api.md "Limits").
     /// </summary>
     public const int MaxMembers = 12;
+
+    /// <summary>A date as sources print it: yyyy-MM-dd, yyyy-MM or yyyy (a citation's publication date).</summary>
+    public const string PartialDate = @"^\d{4}(-\d{2}(-\d{2})?)?$";
     private const string MemberCode = "^[A-Z]{2,3}$";
 
     private static readonly FieldLimit Id = new(MaxLength: 64, Pattern: Slugs.Pattern);
@@ -49,7 +52,7 @@ public static class JsonLimits
         ["background[]"] = Prose, ["features[]"] = Prose, ["interpretiveGuidelines[]"] = Prose,
         ["reason"] = Reason, ["comment"] = Reason, ["note"] = Reason, ["message"] = Reason,
         ["url"] = new(MaxLength: 2_000, Format: "uri"),
-        ["published"] = new(MaxLength: 10, Pattern: Assessments.Citation.PublishedPattern),
+        ["published"] = new(MaxLength: 10, Pattern: PartialDate),
         ["members"] = new(MaxItems: MaxMembers), ["citations"] = new(MaxItems: 20), ["coAnalysts"] = new(MaxItems: 10),
         ["evidenceIds"] = new(MaxItems: 50), ["dimensions"] = new(MaxItems: 20), ["definitions"] = new(MaxItems: 50),
         ["background"] = new(MaxItems: 50), ["features"] = new(MaxItems: 50), ["interpretiveGuidelines"] = new(MaxItems: 50),
