@@ -59,7 +59,8 @@ public sealed class CommandRunner(IDocumentStore store, CommandValidators valida
         var result = Admit(command, context) ?? await RunOnce(slice, command, context, ct);
         // A caller that named no expected version lost only a race, not an argument: decide again on the new
         // state (which may now refuse by rule, e.g. proposal-pending). With If-Match/ExpectedVersion the conflict stands.
-        for (var attempt = 1; attempt < RaceRetries && slice.ExpectedVersion(command) is null && result.Rule == StreamVersionRule; attempt++)
+        var expected = slice.ExpectedVersion(command);
+        for (var attempt = 1; attempt < RaceRetries && expected is null && result.Rule == StreamVersionRule; attempt++)
             result = await RunOnce(slice, command, context, ct);
         if (!result.IsAccepted && context.Unattended) LogRefusal(command, context, result);
         return result;
@@ -69,7 +70,8 @@ public sealed class CommandRunner(IDocumentStore store, CommandValidators valida
     public CommandResult? Admit(object command, CommandContext context) =>
         validators.Check(command, context.Wire)
         ?? (context.Actor is null
-            ? new CommandResult { Outcome = Outcome.Unauthenticated, Rule = "actor-required", Message = "Every command needs an acting user." }
+            ? new CommandResult { Outcome = Outcome.Unauthenticated, Rule = "actor-required",
+                Message = "Every command needs an acting user." }
             : null);
 
     /// <summary>A queue sender has no answer to read: its refusals are logged with every field (docs/integration.md).</summary>
@@ -102,7 +104,8 @@ public sealed class CommandRunner(IDocumentStore store, CommandValidators valida
             // receipt for the command id, and whatever the decision reads.
             var batch = session.CreateBatchQuery();
             var fetching = batch.Events.FetchForWriting<TState>(streamKey);
-            var receipts = commandId is null ? null : batch.LoadMany<CommandReceipt>().ById(CommandReceipt.IdFor(actor, commandId), commandId);
+            var receipts = commandId is null ? null : batch.LoadMany<CommandReceipt>().ById(CommandReceipt.IdFor(actor, commandId),
+                commandId);
             var loading = slice.Load?.Invoke(command, new BatchReads(batch));
             await batch.Execute(ct);
             var stream = await fetching;
@@ -125,7 +128,8 @@ public sealed class CommandRunner(IDocumentStore store, CommandValidators valida
             var result = CommandResult.Accepted(streamKey, (stream.StartingVersion ?? 0) + decision.Events.Count,
                 stream.Events.Select(e => e.Id).ToList(), decision.Flags) with { ResourceId = decision.ResourceId };
             if (commandId is not null)
-                session.Insert(new CommandReceipt(CommandReceipt.IdFor(actor, commandId), commandType, payloadHash, result, clock.GetUtcNow()));
+                session.Insert(new CommandReceipt(CommandReceipt.IdFor(actor, commandId), commandType, payloadHash, result,
+                    clock.GetUtcNow()));
             await session.SaveChangesAsync(ct);
             return result;
         }

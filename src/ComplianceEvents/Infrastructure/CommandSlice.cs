@@ -98,8 +98,8 @@ public sealed class CommandSlices
 
     public static CommandSlices FromAssembly(Assembly assembly) =>
         new(assembly.GetTypes().Where(t => t is { IsAbstract: true, IsSealed: true })
-            .SelectMany(t => t.GetFields(BindingFlags.Public | BindingFlags.Static).Where(f => typeof(ICommandSlice).IsAssignableFrom(f.FieldType))
-                .Select(f => f.GetValue(null))
+            .SelectMany(t => t.GetFields(BindingFlags.Public | BindingFlags.Static)
+                .Where(f => typeof(ICommandSlice).IsAssignableFrom(f.FieldType)).Select(f => f.GetValue(null))
                 .Concat(t.GetProperties(BindingFlags.Public | BindingFlags.Static)
                     .Where(p => typeof(ICommandSlice).IsAssignableFrom(p.PropertyType)).Select(p => p.GetValue(null))))
             .OfType<ICommandSlice>());

@@ -87,14 +87,15 @@ public static class Problems
         Func<CommandResult, string>? location = null) =>
         http.Send(context => runner.Send(command, context, http.RequestAborted), location);
 
-    /// <summary>As <see cref="Send(HttpContext,CommandRunner,object,Func{CommandResult,string}?)"/>, for a command without a slice.</summary>
+    /// <summary>As the overload above, for a command without a slice (the Integration module's own).</summary>
     public static async Task<IResult> Send(this HttpContext http, Func<CommandContext, Task<CommandResult>> run,
         Func<CommandResult, string>? location = null)
     {
         if (Auth.DevTokens.ActorOf(http.User) is not { } actor)
             return Problem(http, StatusCodes.Status401Unauthorized, "authentication-required", "Send a bearer token (Authorization: " +
                 "Bearer <jwt>).", []);
-        var context = new CommandContext(actor, CorrelationId: http.TraceIdentifier).With(http.Request.Headers["Idempotency-Key"].ToString());
+        var context = new CommandContext(actor,
+            CorrelationId: http.TraceIdentifier).With(http.Request.Headers["Idempotency-Key"].ToString());
         return (await run(context)).ToHttp(http, location);
     }
 

@@ -19,7 +19,8 @@ public sealed class EnvelopeActors(IntegrationSettings settings) : IEnvelopeSend
     {
         var external = IsExternal(envelope);
         var actor = external && settings.Inbound.Enabled && IsInboundQueue(envelope.Destination!) ? settings.Inbound.Actor : null;
-        var commandId = envelope.Headers.GetValueOrDefault(EventHeaders.CommandId) ?? envelope.Headers.GetValueOrDefault(LegacyCommandIdHeader);
+        var commandId = envelope.Headers.GetValueOrDefault(EventHeaders.CommandId)
+            ?? envelope.Headers.GetValueOrDefault(LegacyCommandIdHeader);
         return new CommandContext(actor, null, envelope.CorrelationId, envelope.Id.ToString())
             { Wire = external ? envelope.Data : null, Unattended = external }.With(commandId);
     }

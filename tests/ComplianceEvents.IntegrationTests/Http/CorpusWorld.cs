@@ -18,7 +18,7 @@ using Wolverine.Runtime;
 namespace ComplianceEvents.IntegrationTests.Http;
 
 /// <summary>
-/// What a valid corpus payload needs to be accepted, built through the bus before it is sent: each payload gets a cycle,
+/// What a valid corpus payload needs to be accepted, built through the command pipeline before it is sent: each payload gets a cycle,
 /// commitment, rubric, evidence item, proposal or dead letter of its own (fresh ids), so no payload depends on another.
 /// Cross-field rules a shape cannot state are fixed on the body (evidence ids that exist, the rubric version, no stale
 /// expectedVersion, the commitment's dimension codes; CorpusTests.Fix keeps rubric bounds within its three dimensions).

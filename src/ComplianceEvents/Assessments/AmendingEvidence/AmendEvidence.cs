@@ -41,13 +41,15 @@ public static class AmendEvidenceHandler
 
     public static readonly ICommandSlice Slice = Cells.Slice<AmendEvidence>(Decide);
 
-    public static Task Handle(AmendEvidence cmd, Envelope envelope, CommandRunner runner, CancellationToken ct) => runner.Send(cmd, envelope, ct);
+    public static Task Handle(AmendEvidence cmd, Envelope envelope, CommandRunner runner, CancellationToken ct) =>
+        runner.Send(cmd, envelope, ct);
 }
 
 public static class AmendEvidenceEndpoint
 {
     [WolverinePut("/cycles/{cycleId}/commitments/{commitmentId}/assessments/{memberCode}/evidence/{evidenceId}", OperationId = "AmendEvidence"), Tags("Assessments")]
-    public static Task<IResult> Put(string cycleId, string commitmentId, string memberCode, string evidenceId, AmendEvidence command, HttpContext http,
-        CommandRunner runner) =>
-        http.Send(runner, command with { CycleId = cycleId, CommitmentId = commitmentId, MemberCode = memberCode, EvidenceId = evidenceId, ExpectedVersion = http.IfMatch(command.ExpectedVersion) });
+    public static Task<IResult> Put(string cycleId, string commitmentId, string memberCode, string evidenceId, AmendEvidence command,
+        HttpContext http, CommandRunner runner) =>
+        http.Send(runner, command with { CycleId = cycleId, CommitmentId = commitmentId, MemberCode = memberCode, EvidenceId = evidenceId,
+            ExpectedVersion = http.IfMatch(command.ExpectedVersion) });
 }

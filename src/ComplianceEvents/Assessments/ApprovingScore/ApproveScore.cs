@@ -38,13 +38,15 @@ public static class ApproveScoreHandler
 
     public static readonly ICommandSlice Slice = Cells.Slice<ApproveScore>(Decide);
 
-    public static Task Handle(ApproveScore cmd, Envelope envelope, CommandRunner runner, CancellationToken ct) => runner.Send(cmd, envelope, ct);
+    public static Task Handle(ApproveScore cmd, Envelope envelope, CommandRunner runner, CancellationToken ct) =>
+        runner.Send(cmd, envelope, ct);
 }
 
 public static class ApproveScoreEndpoint
 {
     [WolverinePost("/cycles/{cycleId}/commitments/{commitmentId}/assessments/{memberCode}/proposals/{proposalId}/approval", OperationId = "ApproveScore"), Tags("Assessments")]
-    public static Task<IResult> Post(string cycleId, string commitmentId, string memberCode, string proposalId, ApproveScore command, HttpContext http,
-        CommandRunner runner) =>
-        http.Send(runner, command with { CycleId = cycleId, CommitmentId = commitmentId, MemberCode = memberCode, ProposalId = proposalId, ExpectedVersion = http.IfMatch(command.ExpectedVersion) });
+    public static Task<IResult> Post(string cycleId, string commitmentId, string memberCode, string proposalId, ApproveScore command,
+        HttpContext http, CommandRunner runner) =>
+        http.Send(runner, command with { CycleId = cycleId, CommitmentId = commitmentId, MemberCode = memberCode, ProposalId = proposalId,
+            ExpectedVersion = http.IfMatch(command.ExpectedVersion) });
 }

@@ -28,13 +28,15 @@ public static class ReturnProposalHandler
 
     public static readonly ICommandSlice Slice = Cells.Slice<ReturnProposal>(Decide);
 
-    public static Task Handle(ReturnProposal cmd, Envelope envelope, CommandRunner runner, CancellationToken ct) => runner.Send(cmd, envelope, ct);
+    public static Task Handle(ReturnProposal cmd, Envelope envelope, CommandRunner runner, CancellationToken ct) =>
+        runner.Send(cmd, envelope, ct);
 }
 
 public static class ReturnProposalEndpoint
 {
     [WolverinePost("/cycles/{cycleId}/commitments/{commitmentId}/assessments/{memberCode}/proposals/{proposalId}/return", OperationId = "ReturnProposal"), Tags("Assessments")]
-    public static Task<IResult> Post(string cycleId, string commitmentId, string memberCode, string proposalId, ReturnProposal command, HttpContext http,
-        CommandRunner runner) =>
-        http.Send(runner, command with { CycleId = cycleId, CommitmentId = commitmentId, MemberCode = memberCode, ProposalId = proposalId, ExpectedVersion = http.IfMatch(command.ExpectedVersion) });
+    public static Task<IResult> Post(string cycleId, string commitmentId, string memberCode, string proposalId, ReturnProposal command,
+        HttpContext http, CommandRunner runner) =>
+        http.Send(runner, command with { CycleId = cycleId, CommitmentId = commitmentId, MemberCode = memberCode, ProposalId = proposalId,
+            ExpectedVersion = http.IfMatch(command.ExpectedVersion) });
 }

@@ -34,13 +34,15 @@ public static class WithdrawEvidenceHandler
 
     public static readonly ICommandSlice Slice = Cells.Slice<WithdrawEvidence>(Decide);
 
-    public static Task Handle(WithdrawEvidence cmd, Envelope envelope, CommandRunner runner, CancellationToken ct) => runner.Send(cmd, envelope, ct);
+    public static Task Handle(WithdrawEvidence cmd, Envelope envelope, CommandRunner runner, CancellationToken ct) =>
+        runner.Send(cmd, envelope, ct);
 }
 
 public static class WithdrawEvidenceEndpoint
 {
     [WolverinePost("/cycles/{cycleId}/commitments/{commitmentId}/assessments/{memberCode}/evidence/{evidenceId}/withdrawal", OperationId = "WithdrawEvidence"), Tags("Assessments")]
-    public static Task<IResult> Post(string cycleId, string commitmentId, string memberCode, string evidenceId, WithdrawEvidence command, HttpContext http,
-        CommandRunner runner) =>
-        http.Send(runner, command with { CycleId = cycleId, CommitmentId = commitmentId, MemberCode = memberCode, EvidenceId = evidenceId, ExpectedVersion = http.IfMatch(command.ExpectedVersion) });
+    public static Task<IResult> Post(string cycleId, string commitmentId, string memberCode, string evidenceId, WithdrawEvidence command,
+        HttpContext http, CommandRunner runner) =>
+        http.Send(runner, command with { CycleId = cycleId, CommitmentId = commitmentId, MemberCode = memberCode, EvidenceId = evidenceId,
+            ExpectedVersion = http.IfMatch(command.ExpectedVersion) });
 }

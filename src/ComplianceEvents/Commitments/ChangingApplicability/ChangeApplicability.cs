@@ -67,18 +67,24 @@ public static class ChangeApplicabilityHandler
             : Decision.Append(new MemberApplicabilityRestored(cmd.CycleId, cmd.CommitmentId, cmd.MemberCode, cmd.Reason.Trim())),
     };
 
-    public static Task Handle(MarkMemberNotApplicable cmd, Envelope envelope, CommandRunner runner, CancellationToken ct) => runner.Send(cmd, envelope, ct);
+    public static Task Handle(MarkMemberNotApplicable cmd, Envelope envelope, CommandRunner runner, CancellationToken ct) =>
+        runner.Send(cmd, envelope, ct);
 
-    public static Task Handle(RestoreMemberApplicability cmd, Envelope envelope, CommandRunner runner, CancellationToken ct) => runner.Send(cmd, envelope, ct);
+    public static Task Handle(RestoreMemberApplicability cmd, Envelope envelope, CommandRunner runner, CancellationToken ct) =>
+        runner.Send(cmd, envelope, ct);
 }
 
 public static class ChangeApplicabilityEndpoints
 {
     [WolverinePost("/cycles/{cycleId}/commitments/{commitmentId}/not-applicable/{memberCode}", OperationId = "MarkMemberNotApplicable"), Tags("Commitments")]
-    public static Task<IResult> Mark(string cycleId, string commitmentId, string memberCode, MarkMemberNotApplicable command, HttpContext http, CommandRunner runner) =>
-        http.Send(runner, command with { CycleId = cycleId, CommitmentId = commitmentId, MemberCode = memberCode, ExpectedVersion = http.IfMatch(command.ExpectedVersion) });
+    public static Task<IResult> Mark(string cycleId, string commitmentId, string memberCode, MarkMemberNotApplicable command,
+        HttpContext http, CommandRunner runner) =>
+        http.Send(runner, command with { CycleId = cycleId, CommitmentId = commitmentId, MemberCode = memberCode,
+            ExpectedVersion = http.IfMatch(command.ExpectedVersion) });
 
     [WolverinePost("/cycles/{cycleId}/commitments/{commitmentId}/not-applicable/{memberCode}/restoration", OperationId = "RestoreMemberApplicability"), Tags("Commitments")]
-    public static Task<IResult> Restore(string cycleId, string commitmentId, string memberCode, RestoreMemberApplicability command, HttpContext http, CommandRunner runner) =>
-        http.Send(runner, command with { CycleId = cycleId, CommitmentId = commitmentId, MemberCode = memberCode, ExpectedVersion = http.IfMatch(command.ExpectedVersion) });
+    public static Task<IResult> Restore(string cycleId, string commitmentId, string memberCode, RestoreMemberApplicability command,
+        HttpContext http, CommandRunner runner) =>
+        http.Send(runner, command with { CycleId = cycleId, CommitmentId = commitmentId, MemberCode = memberCode,
+            ExpectedVersion = http.IfMatch(command.ExpectedVersion) });
 }

@@ -38,12 +38,14 @@ public static class PublishRubricHandler
             : Decision.Append(new RubricPublished(cmd.CycleId, cmd.CommitmentId, cmd.Rubric.ToRubric(1))),
     };
 
-    public static Task Handle(PublishRubric cmd, Envelope envelope, CommandRunner runner, CancellationToken ct) => runner.Send(cmd, envelope, ct);
+    public static Task Handle(PublishRubric cmd, Envelope envelope, CommandRunner runner, CancellationToken ct) =>
+        runner.Send(cmd, envelope, ct);
 }
 
 public static class PublishRubricEndpoint
 {
     [WolverinePost("/cycles/{cycleId}/commitments/{commitmentId}/rubrics", OperationId = "PublishRubric"), Tags("Commitments")]
     public static Task<IResult> Post(string cycleId, string commitmentId, PublishRubric command, HttpContext http, CommandRunner runner) =>
-        http.Send(runner, command with { CycleId = cycleId, CommitmentId = commitmentId, ExpectedVersion = http.IfMatch(command.ExpectedVersion) });
+        http.Send(runner, command with { CycleId = cycleId, CommitmentId = commitmentId,
+            ExpectedVersion = http.IfMatch(command.ExpectedVersion) });
 }

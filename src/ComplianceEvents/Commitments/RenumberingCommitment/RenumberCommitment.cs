@@ -40,12 +40,14 @@ public static class RenumberCommitmentHandler
             : Decision.Append(new CommitmentRenumbered(cmd.CycleId, cmd.CommitmentId, d.State!.Number, cmd.Number, cmd.Reason.Trim())),
     };
 
-    public static Task Handle(RenumberCommitment cmd, Envelope envelope, CommandRunner runner, CancellationToken ct) => runner.Send(cmd, envelope, ct);
+    public static Task Handle(RenumberCommitment cmd, Envelope envelope, CommandRunner runner, CancellationToken ct) =>
+        runner.Send(cmd, envelope, ct);
 }
 
 public static class RenumberCommitmentEndpoint
 {
     [WolverinePost("/cycles/{cycleId}/commitments/{commitmentId}/renumbering", OperationId = "RenumberCommitment"), Tags("Commitments")]
     public static Task<IResult> Post(string cycleId, string commitmentId, RenumberCommitment command, HttpContext http, CommandRunner runner) =>
-        http.Send(runner, command with { CycleId = cycleId, CommitmentId = commitmentId, ExpectedVersion = http.IfMatch(command.ExpectedVersion) });
+        http.Send(runner, command with { CycleId = cycleId, CommitmentId = commitmentId,
+            ExpectedVersion = http.IfMatch(command.ExpectedVersion) });
 }

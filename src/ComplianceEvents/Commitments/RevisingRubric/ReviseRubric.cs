@@ -48,12 +48,14 @@ public static class ReviseRubricHandler
         Decide = (cmd, d) => Check(cmd, d.State, d.Actor) is { } v ? v : Decision.Append(Decide(cmd, d.State!)),
     };
 
-    public static Task Handle(ReviseRubric cmd, Envelope envelope, CommandRunner runner, CancellationToken ct) => runner.Send(cmd, envelope, ct);
+    public static Task Handle(ReviseRubric cmd, Envelope envelope, CommandRunner runner, CancellationToken ct) =>
+        runner.Send(cmd, envelope, ct);
 }
 
 public static class ReviseRubricEndpoint
 {
     [WolverinePost("/cycles/{cycleId}/commitments/{commitmentId}/rubrics/revisions", OperationId = "ReviseRubric"), Tags("Commitments")]
     public static Task<IResult> Post(string cycleId, string commitmentId, ReviseRubric command, HttpContext http, CommandRunner runner) =>
-        http.Send(runner, command with { CycleId = cycleId, CommitmentId = commitmentId, ExpectedVersion = http.IfMatch(command.ExpectedVersion) });
+        http.Send(runner, command with { CycleId = cycleId, CommitmentId = commitmentId,
+            ExpectedVersion = http.IfMatch(command.ExpectedVersion) });
 }

@@ -63,11 +63,13 @@ public static class SelectCommitmentHandler
     public static readonly ICommandSlice Slice = new CommandSlice<SelectCommitment, Commitment, (Cycle? Cycle, bool NumberTaken)>
     {
         Stream = cmd => Commitment.StreamKey(cmd.CycleId, cmd.CommitmentId),
-        Load = (cmd, reads) => Lookups.Both(reads.Load<Cycle>(Cycle.StreamKey(cmd.CycleId)), Lookups.NumberTaken(reads, cmd.CycleId, cmd.Number)),
+        Load = (cmd, reads) => Lookups.Both(reads.Load<Cycle>(Cycle.StreamKey(cmd.CycleId)), Lookups.NumberTaken(reads, cmd.CycleId,
+            cmd.Number)),
         Decide = (cmd, d) => Check(cmd, d.State, d.Loaded.Cycle, d.Loaded.NumberTaken, d.Actor) is { } v ? v : Decision.Append(Decide(cmd)),
     };
 
-    public static Task Handle(SelectCommitment cmd, Envelope envelope, CommandRunner runner, CancellationToken ct) => runner.Send(cmd, envelope, ct);
+    public static Task Handle(SelectCommitment cmd, Envelope envelope, CommandRunner runner, CancellationToken ct) =>
+        runner.Send(cmd, envelope, ct);
 }
 
 public static class SelectCommitmentEndpoint

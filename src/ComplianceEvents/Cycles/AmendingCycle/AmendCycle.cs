@@ -38,7 +38,8 @@ public static class AmendCycleHandler
                 cmd.SummitStart, cmd.SummitEnd, cmd.PreparedBy?.Trim(), cmd.Reason.Trim())),
     };
 
-    public static Task Handle(AmendCycle cmd, Envelope envelope, CommandRunner runner, CancellationToken ct) => runner.Send(cmd, envelope, ct);
+    public static Task Handle(AmendCycle cmd, Envelope envelope, CommandRunner runner, CancellationToken ct) =>
+        runner.Send(cmd, envelope, ct);
 }
 
 public static class AmendCycleEndpoint

@@ -46,7 +46,8 @@ public static class OpenCycleHandler
         Decide = (cmd, d) => Check(d.State, cmd, d.Actor) is { } v ? v : Decision.Append(Decide(cmd)),
     };
 
-    public static Task Handle(OpenCycle cmd, Envelope envelope, CommandRunner runner, CancellationToken ct) => runner.Send(cmd, envelope, ct);
+    public static Task Handle(OpenCycle cmd, Envelope envelope, CommandRunner runner, CancellationToken ct) =>
+        runner.Send(cmd, envelope, ct);
 }
 
 public static class OpenCycleEndpoint

@@ -19,7 +19,8 @@ public sealed record DiscardDeadLetter(Guid Id);
 
 public static class ReplayDeadLetterHandler
 {
-    public static Task<CommandResult> Run(ReplayDeadLetter cmd, CommandContext context, IntegrationCommands commands, IWolverineRuntime runtime,
+    public static Task<CommandResult> Run(ReplayDeadLetter cmd, CommandContext context, IntegrationCommands commands,
+        IWolverineRuntime runtime,
         CancellationToken ct) =>
         commands.Run(cmd, context, "replay dead letters", async _ =>
         {
@@ -32,7 +33,8 @@ public static class ReplayDeadLetterHandler
             return IntegrationCommands.Done(cmd.Id.ToString());
         });
 
-    public static Task<CommandResult> Run(DiscardDeadLetter cmd, CommandContext context, IntegrationCommands commands, IWolverineRuntime runtime,
+    public static Task<CommandResult> Run(DiscardDeadLetter cmd, CommandContext context, IntegrationCommands commands,
+        IWolverineRuntime runtime,
         CancellationToken ct) =>
         commands.Run(cmd, context, "discard dead letters", async _ =>
         {

@@ -10,7 +10,8 @@ public sealed record UnsubscribeWebhook(string SubscriptionId);
 
 public static class UnsubscribeWebhookHandler
 {
-    public static Task<CommandResult> Run(UnsubscribeWebhook cmd, CommandContext context, IntegrationCommands commands, IDocumentStore store,
+    public static Task<CommandResult> Run(UnsubscribeWebhook cmd, CommandContext context, IntegrationCommands commands,
+        IDocumentStore store,
         CancellationToken ct) =>
         commands.Run(cmd, context, "manage webhook subscriptions", async _ =>
         {

@@ -34,7 +34,8 @@ public static class AuditTrail
     };
 
     private static AuditEntry Entry(IEvent e, (string Kind, string What, string? Why, IReadOnlyList<string> Evidence, int? Rubric) d) =>
-        new(e.Sequence, e.StreamKey!, e.Version, e.Timestamp, e.Headers?.GetValueOrDefault(EventHeaders.User)?.ToString(), d.Kind, d.What, d.Why, d.Evidence, d.Rubric);
+        new(e.Sequence, e.StreamKey!, e.Version, e.Timestamp, e.Headers?.GetValueOrDefault(EventHeaders.User)?.ToString(), d.Kind, d.What,
+            d.Why, d.Evidence, d.Rubric);
 
     public static (string Kind, string What, string? Why, IReadOnlyList<string> Evidence, int? Rubric) Describe(object data) => data switch
     {

@@ -40,7 +40,8 @@ public static class PublishReportHandler
 
     public static readonly ICommandSlice Slice = new PublishSlice();
 
-    public static Task Handle(PublishReport cmd, Envelope envelope, CommandRunner runner, CancellationToken ct) => runner.Send(cmd, envelope, ct);
+    public static Task Handle(PublishReport cmd, Envelope envelope, CommandRunner runner, CancellationToken ct) =>
+        runner.Send(cmd, envelope, ct);
 
     /// <summary>
     /// The edition is pinned at a settled point of the log (<see cref="LogHorizon"/>): every event at or below the pin is
