@@ -74,7 +74,8 @@ public static class ProposeScoreEndpoint
 {
     [WolverinePost("/cycles/{cycleId}/commitments/{commitmentId}/assessments/{memberCode}/proposals", OperationId = "ProposeScore"),
         Tags("Assessments")]
-    public static Task<IResult> Post(string cycleId, string commitmentId, string memberCode, ProposeScore command, HttpContext http, CommandRunner runner) =>
+    public static Task<IResult> Post(string cycleId, string commitmentId, string memberCode, ProposeScore command,
+        HttpContext http, CommandRunner runner) =>
         http.Send(runner, command with { CycleId = cycleId, CommitmentId = commitmentId, MemberCode = memberCode,
             ExpectedVersion = http.IfMatch(command.ExpectedVersion) }, r
             => $"/cycles/{cycleId}/commitments/{commitmentId}/assessments/{memberCode}#proposal-{r.ResourceId}");

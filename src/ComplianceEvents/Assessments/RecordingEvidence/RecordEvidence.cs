@@ -59,7 +59,8 @@ public static class RecordEvidenceEndpoint
 {
     [WolverinePost("/cycles/{cycleId}/commitments/{commitmentId}/assessments/{memberCode}/evidence", OperationId = "RecordEvidence"),
         Tags("Assessments")]
-    public static Task<IResult> Post(string cycleId, string commitmentId, string memberCode, RecordEvidence command, HttpContext http, CommandRunner runner) =>
+    public static Task<IResult> Post(string cycleId, string commitmentId, string memberCode, RecordEvidence command,
+        HttpContext http, CommandRunner runner) =>
         http.Send(runner, command with { CycleId = cycleId, CommitmentId = commitmentId, MemberCode = memberCode,
             ExpectedVersion = http.IfMatch(command.ExpectedVersion) }, r
             => $"/cycles/{cycleId}/commitments/{commitmentId}/assessments/{memberCode}#evidence-{r.ResourceId}");

@@ -47,7 +47,8 @@ public static class RenumberCommitmentHandler
 public static class RenumberCommitmentEndpoint
 {
     [WolverinePost("/cycles/{cycleId}/commitments/{commitmentId}/renumbering", OperationId = "RenumberCommitment"), Tags("Commitments")]
-    public static Task<IResult> Post(string cycleId, string commitmentId, RenumberCommitment command, HttpContext http, CommandRunner runner) =>
+    public static Task<IResult> Post(string cycleId, string commitmentId, RenumberCommitment command,
+        HttpContext http, CommandRunner runner) =>
         http.Send(runner, command with { CycleId = cycleId, CommitmentId = commitmentId,
             ExpectedVersion = http.IfMatch(command.ExpectedVersion) });
 }
