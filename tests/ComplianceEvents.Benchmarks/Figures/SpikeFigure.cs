@@ -32,6 +32,7 @@ public static class SpikeFigure
 
         var cold = await ColdStarts(host, runner);
         ctx.Say($"first command on a started host: runner {cold.Runner:0} ms, aggregate handler {cold.Wolverine:0} ms (its code generated and compiled)");
+        ctx.Say($"the aggregate handler's generated code: {GeneratedSource(host)}");
         await Checks(ctx, host);
         foreach (var (label, statements) in await Profiles(host, runner))
             ctx.Say($"round trips of one {label}:\n        " + string.Join("\n        ", statements));
@@ -152,6 +153,20 @@ public static class SpikeFigure
                     await Probe.Capture(async () => CommandWorkload.Expect(await send(i, $"profile-{label}-{n}"), i.Command))));
             }
         return list;
+    }
+
+    /// <summary>Wolverine's generated handler for the spike's message (for the ADR: which loads share the batch), written to a file.</summary>
+    private static string GeneratedSource(ProductHost host)
+    {
+        const System.Reflection.BindingFlags hidden = System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic;
+        var options = host.Services.GetRequiredService<Wolverine.Runtime.IWolverineRuntime>().Options;
+        var graph = options.GetType().GetProperty("HandlerGraph", hidden)?.GetValue(options) as Wolverine.Runtime.Handlers.HandlerGraph;
+        var chain = graph?.ChainFor<SpikeRecordEvidence>();
+        var source = chain?.GetType().GetProperty("SourceCode", hidden)?.GetValue(chain) as string;
+        if (source is null) return "not available";
+        var path = Path.Combine(Path.GetTempPath(), "spike-aggregate-handler.cs");
+        File.WriteAllText(path, source);
+        return path;
     }
 
     private static int Arg(string[] args, string name, int fallback)
