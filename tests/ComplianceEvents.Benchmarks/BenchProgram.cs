@@ -5,7 +5,8 @@ namespace ComplianceEvents.Benchmarks;
 /// <summary>
 /// <c>dotnet run -c Release --project tests/ComplianceEvents.Benchmarks [-- --quick] [-- --out DIR]</c>.
 /// The full run rewrites docs/benchmarks.md and docs/benchmarks.json; --quick writes to a temp folder unless --out is given.
-/// <c>--spike</c> runs only issue 20's spike (Figures/SpikeFigure.cs). <c>--set Name=Value</c> overrides one of <see cref="Sizes"/> (for trying things out; the docs record the sizes used).
+/// <c>--set Name=Value</c> overrides one of <see cref="Sizes"/> (for trying things out; the docs record the sizes used).
+/// <c>--spike</c> runs only issue 20's spike (Figures/SpikeFigure.cs, ADR 0005) and writes nothing.
 /// </summary>
 public static class BenchProgram
 {

@@ -31,16 +31,19 @@ public static class SpikeFigure
         ctx.Say($"spike: {commands} RecordEvidence commands per run, {runs} runs after a warm-up, c1 and c16");
 
         var cold = await ColdStarts(host, runner);
-        ctx.Say($"first command on a started host: runner {cold.Runner:0} ms, aggregate handler {cold.Wolverine:0} ms (its code generated and compiled)");
+        ctx.Say($"first command on a started host: runner {cold.Runner:0} ms, aggregate handler {cold.Wolverine:0} ms "
+            + "(its code generated and compiled)");
         ctx.Say($"the aggregate handler's generated code: {GeneratedSource(host)}");
         await Checks(ctx, host);
+        await Races(ctx, host, runner);
+        if (args.Contains("--spike-checks-only")) return 0;
         foreach (var (label, statements) in await Profiles(host, runner))
             ctx.Say($"round trips of one {label}:\n        " + string.Join("\n        ", statements));
 
         var seed = 500;
         foreach (var c in WriteFigures.Concurrencies)
         {
-            var buses = Enumerable.Range(0, c).Select(_ => host.Services.CreateScope().ServiceProvider.GetRequiredService<IMessageBus>()).ToArray();
+            var buses = Buses(host, c);
             Variant[] variants =
             [
                 new("runner", (_, item, id) => runner.Send(item.Command, new CommandContext(item.Actor, id), default)),
@@ -52,7 +55,8 @@ public static class SpikeFigure
                 Variant[] order = run % 2 == 0 ? variants : [variants[1], variants[0]];
                 foreach (var v in order)
                 {
-                    var work = Workload($"s{c}{(v == variants[0] ? "r" : "w")}{run}", run == 0 ? Math.Max(100, commands / 5) : commands, seed++);
+                    var size = run == 0 ? Math.Max(100, commands / 5) : commands;
+                    var work = Workload($"s{c}{(v == variants[0] ? "r" : "w")}{run}", size, seed++);
                     var measured = await Measure(ctx, host, work, c, v);
                     ctx.Say($"spike c{c} {(run == 0 ? "warm-up" : $"run {run}")}: {v.Name} {measured.Run.Throughput:0}/s, "
                         + BenchContext.Describe(measured.Cost, measured.Cost.RoundTripsPerOp(explicitCommits: true)));
@@ -63,8 +67,10 @@ public static class SpikeFigure
             ctx.Say($"SPIKE c{c}: runner {r.Run.Throughput:0}/s (p50 {Summary.Of([r.Run]).P50Ms:0.0} ms, "
                 + $"{r.Cost.RoundTripsPerOp(true):0.##} round trips, {r.Cost.WriteTransactionsPerOp:0.##} write tx), aggregate handler "
                 + $"{w.Run.Throughput:0}/s (p50 {Summary.Of([w.Run]).P50Ms:0.0} ms, {w.Cost.RoundTripsPerOp(true):0.##} round trips, "
-                + $"{w.Cost.WriteTransactionsPerOp:0.##} write tx); aggregate handler / runner = {w.Run.Throughput / r.Run.Throughput:0.00} "
-                + $"(run by run: {string.Join(", ", results["aggregate handler"].Zip(results["runner"], (a, b) => $"{a.Run.Throughput / b.Run.Throughput:0.00}"))})");
+                + $"{w.Cost.WriteTransactionsPerOp:0.##} write tx); aggregate handler / runner "
+                + $"= {w.Run.Throughput / r.Run.Throughput:0.00} "
+                + $"(run by run: {string.Join(", ", results["aggregate handler"].Zip(results["runner"],
+                    (a, b) => $"{a.Run.Throughput / b.Run.Throughput:0.00}"))})");
         }
         return 0;
     }
@@ -72,6 +78,10 @@ public static class SpikeFigure
     /// <summary>The hosting hook: the spike's handler, discovered in the bench host only.</summary>
     public static void Register(IServiceCollection services) =>
         services.ConfigureWolverine(o => o.Discovery.IncludeType(typeof(SpikeRecordEvidenceHandler)));
+
+    /// <summary>A bus per worker: Wolverine's IMessageBus is scoped.</summary>
+    private static IMessageBus[] Buses(ProductHost host, int n) =>
+        Enumerable.Range(0, n).Select(_ => host.Services.CreateScope().ServiceProvider.GetRequiredService<IMessageBus>()).ToArray();
 
     private static async Task<CommandResult> SendSpike(IMessageBus bus, WorkItem item, string commandId)
     {
@@ -84,7 +94,8 @@ public static class SpikeFigure
     private static CommandWorkload Workload(string prefix, int evidence, int seed) =>
         CommandWorkload.Build(prefix, evidence * 12 / 10 + 12, 10, seed);
 
-    private static async Task<(RunResult Run, Cost Cost)> Measure(BenchContext ctx, ProductHost host, CommandWorkload work, int c, Variant v)
+    private static async Task<(RunResult Run, Cost Cost)> Measure(BenchContext ctx, ProductHost host, CommandWorkload work, int c,
+        Variant v)
     {
         await work.SetUp(host.NewSender());
         var items = work.Items.Where(i => i.Command is RecordEvidence).ToList();
@@ -123,7 +134,8 @@ public static class SpikeFigure
         var item = work.Items[0];
         var first = await SendSpike(bus, item, "check-1");
         var replay = await SendSpike(bus, item, "check-1");
-        var unknown = await SendSpike(bus, item with { Command = ((RecordEvidence)item.Command) with { CycleId = "no-such-cycle" } }, "check-2");
+        var elsewhere = ((RecordEvidence)item.Command) with { CycleId = "no-such-cycle" };
+        var unknown = await SendSpike(bus, item with { Command = elsewhere }, "check-2");
         await using var query = host.Store.QuerySession();
         var stream = await query.Events.FetchStreamStateAsync(item.Stream);
         var ok = first.IsAccepted && replay is { Replayed: true } && replay.EventIds.SequenceEqual(first.EventIds)
@@ -131,6 +143,47 @@ public static class SpikeFigure
         ctx.Say($"spike checks {(ok ? "passed" : "FAILED")}: first {first.Outcome} v{first.Version}, replay {replay.Outcome} "
             + $"replayed={replay.Replayed}, unknown cycle {unknown.Outcome} {unknown.Rule}, stream version {stream?.Version}");
         if (!ok) throw new InvalidOperationException("The spike's handler does not decide as the runner does.");
+    }
+
+    /// <summary>
+    /// Idempotency under concurrency: eight copies of one command (same sender, same command id) at once, on a fresh cell and
+    /// on one with events. The runner answers every copy as the winner did; what does the workflow answer?
+    /// </summary>
+    private static async Task Races(BenchContext ctx, ProductHost host, CommandRunner runner)
+    {
+        const int copies = 8;
+        var work = Workload("race", 4, 4);
+        await work.SetUp(host.NewSender());
+        var cells = work.Items.Where(i => i.Command is RecordEvidence).GroupBy(i => i.Stream).Take(2)
+            .Select(g => g.Take(2).ToList()).ToList();
+        var buses = Buses(host, copies);
+        foreach (var (label, send, cell) in new (string, Func<int, WorkItem, string, Task<CommandResult>>, List<WorkItem>)[]
+                 {
+                     ("runner", (_, i, id) => runner.Send(i.Command, new CommandContext(i.Actor, id), default), cells[0]),
+                     ("aggregate handler", (lane, i, id) => SendSpike(buses[lane], i, id), cells[1]),
+                 })
+            for (var n = 0; n < cell.Count; n++)
+            {
+                var item = cell[n];
+                var id = $"race-{label}-{n}";
+                var answers = await Task.WhenAll(Enumerable.Range(0, copies).Select(lane => Task.Run(async () =>
+                {
+                    try
+                    {
+                        var r = await send(lane, item, id);
+                        return r.Replayed ? "replayed" : $"{r.Outcome}{(r.Rule is null ? "" : " " + r.Rule)}";
+                    }
+                    catch (Exception e)
+                    {
+                        return e.GetType().Name;
+                    }
+                })));
+                await using var query = host.Store.QuerySession();
+                var version = (await query.Events.FetchStreamStateAsync(item.Stream))?.Version;
+                ctx.Say($"{copies} concurrent copies of one command id, {label}, {(n == 0 ? "fresh cell" : "cell with events")}: "
+                    + string.Join(", ", answers.GroupBy(a => a).Select(g => $"{g.Count()} {g.Key}"))
+                    + $"; stream version after: {version}");
+            }
     }
 
     private static async Task<List<(string, IReadOnlyList<string>)>> Profiles(ProductHost host, CommandRunner runner)
@@ -155,7 +208,7 @@ public static class SpikeFigure
         return list;
     }
 
-    /// <summary>Wolverine's generated handler for the spike's message (for the ADR: which loads share the batch), written to a file.</summary>
+    /// <summary>Wolverine's generated handler for the spike's message (which loads share the batch), written to a file.</summary>
     private static string GeneratedSource(ProductHost host)
     {
         const System.Reflection.BindingFlags hidden = System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic;
