@@ -6,6 +6,7 @@ namespace ComplianceEvents.Benchmarks;
 /// <c>dotnet run -c Release --project tests/ComplianceEvents.Benchmarks [-- --quick] [-- --out DIR]</c>.
 /// The full run rewrites docs/benchmarks.md and docs/benchmarks.json; --quick writes to a temp folder unless --out is given.
 /// <c>--set Name=Value</c> overrides one of <see cref="Sizes"/> (for trying things out; the docs record the sizes used).
+/// <c>--spike</c> runs only issue 20's spike (Figures/SpikeFigure.cs, ADR 0005) and writes nothing.
 /// </summary>
 public static class BenchProgram
 {
@@ -14,6 +15,8 @@ public static class BenchProgram
         // Ctrl+C or a kill: exit through ProcessExit, which stops and removes the bench's throwaway cluster.
         using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, _ => Environment.Exit(130));
         using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, _ => Environment.Exit(143));
+        // Issue 20's spike (ADR 0005): only that comparison, printed, nothing written.
+        if (args.Contains("--spike")) return await Figures.SpikeFigure.Run(args, Console.Out);
         var quick = args.Contains("--quick");
         var outIndex = Array.IndexOf(args, "--out");
         var outDir = outIndex >= 0 && outIndex + 1 < args.Length ? Path.GetFullPath(args[outIndex + 1])
