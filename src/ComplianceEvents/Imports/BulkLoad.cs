@@ -46,7 +46,8 @@ public static class BulkLoad
         await tx.DisposeAsync();
 
         // No aggregate type, as the normal append leaves it (mt_streams.type null).
-        var headers = events.GroupBy(e => e.StreamKey!).Select(g => new BulkEventStreamHeader { Key = g.Key, Version = g.Count() }).ToList();
+        var headers = events.GroupBy(e => e.StreamKey!)
+            .Select(g => new BulkEventStreamHeader { Key = g.Key, Version = g.Count() }).ToList();
         try
         {
             // One block of exactly as many sequence numbers as events: a larger last block would leave numbers no event

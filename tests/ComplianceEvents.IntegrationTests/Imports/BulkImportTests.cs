@@ -42,7 +42,8 @@ public sealed partial class BulkImportTests(AppFixture app) : HostTest(app)
             await using var cmd = new NpgsqlCommand(sql, conn);
             await using var reader = await cmd.ExecuteReaderAsync();
             while (await reader.ReadAsync())
-                rows.Add(string.Join(" | ", Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? "null" : $"{reader.GetValue(i)}")));
+                rows.Add(string.Join(" | ", Enumerable.Range(0, reader.FieldCount)
+                    .Select(i => reader.IsDBNull(i) ? "null" : $"{reader.GetValue(i)}")));
         }
         await Read("select stream_id, version, type, data::text, headers::text, correlation_id, causation_id, mt_dotnet_type "
             + "from compliance.mt_events where stream_id <> 'mt_tombstone' order by seq_id");
@@ -139,7 +140,8 @@ public sealed partial class BulkImportTests(AppFixture app) : HostTest(app)
     {
         Assert.True((await Import(await Seed("2024-apulia.json"), bulk: false)).Succeeded);
         var taormina = await Seed("2017-taormina.json");
-        var citation = new Citation("Later action", "Ministry", "Capital", "2025-02-01", new DateOnly(2025, 3, 1), "https://example.org/later");
+        var citation = new Citation("Later action", "Ministry", "Capital", "2025-02-01", new DateOnly(2025, 3, 1),
+            "https://example.org/later");
         var horizon = App.Factory.Services.GetRequiredService<LogHorizon>();
 
         var bulk = Import(taormina, bulk: true);
