@@ -41,12 +41,17 @@ public sealed class DatasetImporter(IDocumentStore store, CommandValidators vali
     /// (a review needs the id its proposal got; null skips the step, e.g. the review of a refused proposal).</summary>
     private sealed record Step(string Name, Actor Actor, Func<Func<string, CommandResult?>, object?> Build);
 
-    public async Task<ImportReport> Import(string json, CancellationToken ct = default)
+    public Task<ImportReport> Import(string json, CancellationToken ct = default) => Import(json, bulk: false, ct);
+
+    /// <summary>With <paramref name="bulk"/>, a file creating a new cycle is decided the same way, then written by
+    /// <see cref="BulkLoad"/>; a cycle that exists is refused.</summary>
+    public async Task<ImportReport> Import(string json, bool bulk, CancellationToken ct = default)
     {
         var report = new ImportReport();
         var (read, errors) = Read(json);
         foreach (var e in errors) report.Error(e);
         if (read is not { } dataset) return report;
+        if (bulk && await BulkLoad.Existing(store, dataset.Cycle.Id, ct) is { } exists) return report.Refuse(exists);
 
         var steps = Plan(dataset);
         await using var tx = await ImportTransaction.Begin(store, validators, slices, clock.GetUtcNow(), ct);
@@ -71,7 +76,13 @@ public sealed class DatasetImporter(IDocumentStore store, CommandValidators vali
             foreach (var (name, result) in done.Where(d => !d.Result.IsAccepted)) report.Add(name, result);
             return report;
         }
-        if (tx.Events > 0 && await (progress?.Saving(tx.Events, tx.Commit(ct)) ?? tx.Commit(ct)) is { } conflict)
+        if (bulk)
+        {
+            if (await (progress?.Saving(tx.Events, BulkLoad.Write(store, tx, dataset.Cycle.Id, ct))
+                    ?? BulkLoad.Write(store, tx, dataset.Cycle.Id, ct)) is { } meanwhile)
+                return report.Refuse(meanwhile);
+        }
+        else if (tx.Events > 0 && await (progress?.Saving(tx.Events, tx.Commit(ct)) ?? tx.Commit(ct)) is { } conflict)
         {
             report.Error($"{conflict.Rule}: {conflict.Message}");
             return report;

@@ -15,6 +15,16 @@ public sealed class ImportReport
     public void Add(string step, CommandResult result) => _steps.Add((step, result));
     public void Error(string message) => _errors.Add(message);
 
+    /// <summary>The file as a whole was refused, in one line (import --bulk on a cycle that exists).</summary>
+    public string? Refusal { get; private set; }
+
+    public ImportReport Refuse(string line)
+    {
+        Refusal = line;
+        _errors.Add(line);
+        return this;
+    }
+
     /// <summary>Something the file describes that the store already holds as described: nothing is sent for it.</summary>
     public void Unchanged(string step) => _unchanged.Add(step);
 

@@ -156,6 +156,40 @@ public sealed class ImportTransaction : IAsyncDisposable
         return result;
     }
 
+    /// <summary>
+    /// For <c>import --bulk</c> instead of <see cref="Commit"/>: every event the steps decided, in the order they were
+    /// decided, numbered from 1 in each stream (a bulk import creates every stream it writes).
+    /// </summary>
+    public IReadOnlyList<IEvent> DecidedEvents()
+    {
+        var versions = new Dictionary<string, long>();
+        var events = new List<IEvent>();
+        // A segment holds each of its streams' steps contiguously, in the order decided (see Send), so its streams in the
+        // order first touched, segment after segment, are the decided order.
+        foreach (var stream in _segments.SelectMany(s => s.PendingChanges.Streams()))
+            foreach (var e in stream.Events)
+            {
+                e.StreamKey = stream.Key;
+                e.Version = versions[stream.Key!] = versions.GetValueOrDefault(stream.Key!) + 1;
+                if (e.Id == Guid.Empty) e.Id = Guid.NewGuid();
+                events.Add(e);
+            }
+        return events;
+    }
+
+    /// <summary>For <c>import --bulk</c>: the receipts the steps wrote.</summary>
+    public IReadOnlyList<CommandReceipt> DecidedReceipts() =>
+        _segments.SelectMany(s => s.PendingChanges.InsertsFor<CommandReceipt>()).ToList();
+
+    /// <summary>For <c>import --bulk</c>: each stream's state folded in memory, at the version the steps left it, which is
+    /// what its inline snapshot holds after a commit.</summary>
+    public IEnumerable<(string Key, object State)> Folded()
+    {
+        foreach (var (key, state) in _cycles) if (state is not null) { state.Version = _versions[key]; yield return (key, state); }
+        foreach (var (key, state) in _commitments) if (state is not null) { state.Version = _versions[key]; yield return (key, state); }
+        foreach (var (key, state) in _assessments) if (state is not null) { state.Version = _versions[key]; yield return (key, state); }
+    }
+
     /// <summary>The step's who and what, and one recorded time for the whole file (the database transaction's), which commits
     /// at one instant.</summary>
     private static void Stamp(IEvent e, Actor actor, string commandType, string commandId, DateTimeOffset recorded)

@@ -9,8 +9,8 @@ using Marten.Events;
 namespace ComplianceEvents.Benchmarks.Data;
 
 /// <summary>
-/// The fastest load the product's store offers (B1e, and the bench's background data): Marten's streaming bulk
-/// event insert (binary COPY, in the given global order) through the product's own IDocumentStore, followed by
+/// The fastest load the product's store offers (the bench's background data; B1e measures the product's import --bulk):
+/// Marten's streaming bulk event insert (binary COPY, in the given global order) through the product's own IDocumentStore, followed by
 /// a rebuild of the product's projections. It bypasses the handlers and inline projections, which is why the
 /// projections are rebuilt afterwards; the events themselves come from the product's decisions (Simulator).
 /// </summary>

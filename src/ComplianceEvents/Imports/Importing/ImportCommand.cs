@@ -7,6 +7,9 @@ public sealed class ImportInput : NetCoreInput
 {
     [Description("A cycle dataset (.json) or a historical score matrix (.csv); see docs/import-format.md")]
     public string File { get; set; } = "";
+
+    [Description("A cycle dataset creating a new cycle: decided step by step in memory, then loaded with the bulk event insert")]
+    public bool BulkFlag { get; set; }
 }
 
 [Description("Import a cycle dataset (.json) or a historical score matrix (.csv) through the command handlers", Name = "import")]
@@ -38,16 +41,28 @@ public sealed class ImportCommand : JasperFxAsyncCommand<ImportInput>
             return false;
         }
 
+        if (input.BulkFlag && extension != ".json")
+        {
+            Console.Error.WriteLine($"import: {input.File}: --bulk takes a cycle dataset (.json), not a score matrix");
+            return false;
+        }
+
         using var host = await CliHost.Start(input);
         await using var scope = host.Services.CreateAsyncScope();
         var text = await System.IO.File.ReadAllTextAsync(input.File);
         var services = scope.ServiceProvider;
         var progress = ImportProgress.ForConsole(services.GetRequiredService<TimeProvider>(), extension == ".json" ? "steps" : "rows");
         var report = extension == ".json"
-            ? await DatasetImporter.From(services, progress).Import(text)
+            ? await DatasetImporter.From(services, progress).Import(text, input.BulkFlag)
             : await ScoreMatrixImporter.From(services, progress).Import(text, Path.GetFileName(input.File));
         progress.Done();
 
+        if (report.Refusal is { } refusal)
+        {
+            Console.Error.WriteLine($"import: {refusal}");
+            await host.StopAsync();
+            return false;
+        }
         var output = report.Succeeded ? CliHost.Out : Console.Error;
         await output.WriteLineAsync($"import {input.File}: {(report.Succeeded ? "done" : "REFUSED")}");
         await output.WriteLineAsync(report.Summary());
