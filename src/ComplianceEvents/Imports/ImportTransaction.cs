@@ -185,9 +185,17 @@ public sealed class ImportTransaction : IAsyncDisposable
     /// what its inline snapshot holds after a commit.</summary>
     public IEnumerable<(string Key, object State)> Folded()
     {
-        foreach (var (key, state) in _cycles) if (state is not null) { state.Version = _versions[key]; yield return (key, state); }
-        foreach (var (key, state) in _commitments) if (state is not null) { state.Version = _versions[key]; yield return (key, state); }
-        foreach (var (key, state) in _assessments) if (state is not null) { state.Version = _versions[key]; yield return (key, state); }
+        foreach (var (key, state) in _states)
+        {
+            var version = _versions[key];
+            switch (state)
+            {
+                case Cycle c: c.Version = version; break;
+                case Commitment c: c.Version = version; break;
+                case Assessment a: a.Version = version; break;
+            }
+            yield return (key, state);
+        }
     }
 
     /// <summary>The step's who and what, and one recorded time for the whole file (the database transaction's), which commits

@@ -20,7 +20,8 @@ public sealed partial class BulkImportTests(AppFixture app) : HostTest(app)
     private static readonly DateTimeOffset Now = new(2026, 12, 2, 4, 0, 0, TimeSpan.Zero);
 
     private Task<ImportReport> Import(string json, bool bulk) =>
-        new DatasetImporter(App.Store, App.Factory.Services.GetRequiredService<CommandValidators>(), new FixedClock())
+        new DatasetImporter(App.Store, App.Factory.Services.GetRequiredService<CommandValidators>(),
+                App.Factory.Services.GetRequiredService<CommandSlices>(), new FixedClock())
             .Import(json, bulk);
 
     /// <summary>Both imports decide at one instant, so their receipts and decided times can be compared.</summary>
