@@ -296,12 +296,13 @@ public static class ReadFigures
             var audit = await Timed(ctx, ctx.Sizes.ReportRepeats, async () =>
             {
                 await using var session = store.QuerySession();
-                var entries = AuditTrail.For(await Explaining.Events(session, cycleId, default), "1", "CA");
+                var entries = await AuditTrail.Of(session, new CellStreams(cycleId, "1", "CA"), default);
                 return AuditTrail.ToText(entries).Length;
             });
             var rawAudit = await Timed(ctx, ctx.Sizes.ReportRepeats, () => RawReport(raw, cycleId, long.MaxValue));
             ctx.Add(Context(id, audit, rawAudit, "ms/audit",
-                $"the audit trail of one assessment (1/CA) of '{cycleId}' as the CLI builds it (every event of the cycle, then filtered)",
+                $"the audit trail of one assessment (1/CA) of '{cycleId}' as the CLI builds it (its assessment and commitment " +
+                    "streams by key)",
                 "raw read of that cycle's events"));
         }
     }
