@@ -67,10 +67,16 @@ public sealed class CellReadTests(AppFixture app, ITestOutputHelper output) : Ho
             Assert.Equal(whole, (await Explain(cell, from, to)).Text);
         }
 
-        var timer = Stopwatch.StartNew();
-        for (var i = 0; i < 20; i++) await Audit(cell);
-        output.WriteLine($"audit of one cell beside a {OtherHistory}-event cell: {timer.Elapsed.TotalMilliseconds / 20:0.0} ms " +
-            $"(mean of 20, {auditAfter.Count} entries, {auditRows.Rows} rows read)");
+        // The audit alone (a session, its query, the entries), without the EXPLAIN replay above.
+        var times = new List<double>();
+        for (var i = 0; i < 21; i++)
+        {
+            var timer = Stopwatch.StartNew();
+            await using (var reader = App.Store.QuerySession()) Assert.NotEmpty(await AuditTrail.Of(reader, cell, default));
+            times.Add(timer.Elapsed.TotalMilliseconds);
+        }
+        output.WriteLine($"audit of one cell beside a {OtherHistory}-event cell: median {times.Order().ElementAt(10):0.0} ms of 21 " +
+            $"({auditAfter.Count} entries, {auditRows.Rows} mt_events rows read)");
     }
 
     private sealed record Reads(int Statements, long Rows);

@@ -103,4 +103,30 @@ public sealed class EditionServingTests(AppFixture app) : HostTest(app)
         }
         Assert.Equal(before + 2, Renderings.Renders);
     }
+
+    [Fact]
+    public async Task past_its_budget_the_least_recently_served_rendering_is_dropped_and_regenerated_when_asked_again()
+    {
+        var edition = await Publish();
+        await using var session = App.Store.QuerySession();
+        var model = (await Reporting.Edition(session, Apulia, ReportKind.Interim, 1))!.Value.Model;
+        var md = ReportFormats.Render(model, ReportFormat.Md).Length;
+        var csv = ReportFormats.Render(model, ReportFormat.Csv).Length;
+        // Room for the Markdown and the CSV, not for the HTML as well.
+        var renderings = new EditionRenderings(App.Store, budget: md + csv + 1);
+        await renderings.Get(Apulia, edition, ReportFormat.Md, default);
+        await renderings.Get(Apulia, edition, ReportFormat.Csv, default);
+        await renderings.Get(Apulia, edition, ReportFormat.Md, default);
+        Assert.Equal(2, renderings.Renders);
+
+        // Over budget: finished renderings are dropped, least recently served first (the CSV, then the Markdown), down to
+        // half the budget; the HTML being rendered stays.
+        await renderings.Get(Apulia, edition, ReportFormat.Html, default);
+        await renderings.Get(Apulia, edition, ReportFormat.Html, default);
+        Assert.Equal(3, renderings.Renders);
+        Assert.Equal(ReportFormats.Render(model, ReportFormat.Csv), await renderings.Get(Apulia, edition, ReportFormat.Csv, default));
+        Assert.Equal(4, renderings.Renders);
+        await renderings.Get(Apulia, edition, ReportFormat.Md, default);
+        Assert.Equal(5, renderings.Renders);
+    }
 }

@@ -10,13 +10,12 @@ namespace ComplianceEvents.Reports.GettingReport;
 /// Published editions are immutable (DESIGN 2.2): each (cycle, kind, edition, format) is regenerated from the log once and then
 /// served from memory, and concurrent first requests wait for that one rendering. The key also holds the edition's content hash,
 /// pin and publication time, so a database reset under the same process cannot serve another log's edition. Bounded: past
-/// <see cref="Budget"/> characters the least recently served renderings are dropped (and regenerated if asked for again).
+/// <paramref name="budget"/> characters (64 MB of text by default) the least recently served renderings are dropped, down to
+/// half of it, and regenerated if asked for again.
 /// `verify` never reads here: it regenerates from the log every time.
 /// </summary>
-public sealed class EditionRenderings(IDocumentStore store)
+public sealed class EditionRenderings(IDocumentStore store, long budget = 64L * 1024 * 1024)
 {
-    public const long Budget = 64L * 1024 * 1024;
-
     private sealed record Key(string CycleId, ReportKind Kind, int Edition, ReportFormat Format, string ContentHash, long Pin,
         DateTimeOffset PublishedAt);
 
@@ -68,7 +67,7 @@ public sealed class EditionRenderings(IDocumentStore store)
         var found = await Reporting.Edition(session, key.CycleId, key.Kind, key.Edition, CancellationToken.None)
             ?? throw new InvalidOperationException($"{key.CycleId} {key.Kind} edition {key.Edition} vanished from the log");
         var text = ReportFormats.Render(found.Model, key.Format);
-        if (Interlocked.Add(ref _characters, text.Length) > Budget) Evict();
+        if (Interlocked.Add(ref _characters, text.Length) > budget) Evict();
         return text;
     }
 
@@ -77,7 +76,7 @@ public sealed class EditionRenderings(IDocumentStore store)
         foreach (var (key, entry) in _entries.Where(e => e.Value.Text.IsValueCreated && e.Value.Text.Value.IsCompletedSuccessfully)
             .OrderBy(e => e.Value.LastServed).ToList())
         {
-            if (Interlocked.Read(ref _characters) <= Budget / 2) return;
+            if (Interlocked.Read(ref _characters) <= budget / 2) return;
             if (_entries.TryRemove(new KeyValuePair<Key, Entry>(key, entry)))
                 Interlocked.Add(ref _characters, -entry.Text.Value.Result.Length);
         }
