@@ -50,6 +50,7 @@ public static class Persistence
         services.AddSingleton<CommandRunner>();
         services.AddSingleton<LogHorizon>();
         services.AddSingleton<ReadModelDrift>();
+        services.AddSingleton<Reports.GettingReport.EditionRenderings>();
         services.AddSingleton<DriftMonitor>();
         services.AddHostedService(sp => sp.GetRequiredService<DriftMonitor>());
         services.AddSingleton<IStatusCheck, DriftHealth>();

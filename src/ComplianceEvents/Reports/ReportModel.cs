@@ -43,6 +43,11 @@ public sealed record CommitmentSection(int Number, string CommitmentId, string I
     public IEnumerable<MemberSection> Scored => Cells.Where(c => !c.NotApplicable && c.Score is not null);
     public Average Average => Average.Of(Scored.Select(c => c.Score!.Value));
     public string Heading => $"{Number}. {IssueArea}: {Title}";
+
+    /// <summary>A commitment's section as its current snapshot describes it, with the cells given.</summary>
+    public static CommitmentSection Of(Commitment c, IReadOnlyList<MemberSection> cells) => new(c.Number, c.CommitmentId, c.IssueArea,
+        c.Title, c.Text, c.Source, c.Background, c.Features, c.Dimensions, c.Definitions, c.InterpretiveGuidelines, c.CurrentRubric,
+        c.LeadAnalyst, c.ComplianceDirector, cells);
 }
 
 /// <summary>
@@ -53,5 +58,5 @@ public sealed record MemberSection(Member Member, int? Score, bool NotApplicable
     IReadOnlyList<string> Analysts, int? RubricVersion, IReadOnlyList<EvidenceItem> Evidence, int IneligibleEvidence,
         string? ScoreNote = null)
 {
-    public string Display => NotApplicable ? "N/A" : Score is { } s ? Scores.Format(s) : "";
+    public string Display => ScoreDisplay.Cell(NotApplicable, Score);
 }

@@ -269,14 +269,14 @@ public static class ReadFigures
         var scores = await Timed(ctx, ctx.Sizes.ReportRepeats, async () =>
         {
             await using var session = store.QuerySession();
-            return (await ScoreTable.Load(session, Large))!.ToText().Length;
+            return TableB.ToText((await TableB.Load(session, Large))!).Length;
         });
         var fromSnapshots = await Timed(ctx, ctx.Sizes.ReportRepeats, async () =>
         {
             var (cycle, commitments, assessments) = await Snapshots(store, Large);
             var cells = assessments.Select(a => new CellScore(a.Id, a.CycleId, a.CommitmentId, a.MemberCode, a.Approved?.Score,
                 a.Approved?.RubricVersion));
-            return ScoreTable.Build(cycle!, commitments, cells).ToText().Length;
+            return TableB.ToText(TableB.Build(cycle!, commitments, cells)).Length;
         });
         ctx.Add(Context("scores-cellscore", scores, fromSnapshots, "ms/table",
             "Table B of the large cycle as `scores` and GET /scores read it: the cycle, its commitments and its 160 CellScore documents " +
@@ -296,12 +296,13 @@ public static class ReadFigures
             var audit = await Timed(ctx, ctx.Sizes.ReportRepeats, async () =>
             {
                 await using var session = store.QuerySession();
-                var entries = AuditTrail.For(await Explaining.Events(session, cycleId, default), "1", "CA");
+                var entries = await AuditTrail.Of(session, new CellStreams(cycleId, "1", "CA"), default);
                 return AuditTrail.ToText(entries).Length;
             });
             var rawAudit = await Timed(ctx, ctx.Sizes.ReportRepeats, () => RawReport(raw, cycleId, long.MaxValue));
             ctx.Add(Context(id, audit, rawAudit, "ms/audit",
-                $"the audit trail of one assessment (1/CA) of '{cycleId}' as the CLI builds it (every event of the cycle, then filtered)",
+                $"the audit trail of one assessment (1/CA) of '{cycleId}' as the CLI builds it (its assessment and commitment " +
+                    "streams by key)",
                 "raw read of that cycle's events"));
         }
     }

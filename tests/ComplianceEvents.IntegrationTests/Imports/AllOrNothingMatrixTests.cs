@@ -50,7 +50,7 @@ public sealed class AllOrNothingMatrixTests(AppFixture app) : HostTest(app)
         Assert.StartsWith("line 4: commitment 19 of 2024-apulia exists and the row would change its approved scores (EU +1 -> 0)", error);
         Assert.Equal(events, await App.EventCount());
         await using var session = App.Store.QuerySession();
-        Assert.Equal("+0.38 (69%)", (await ScoreTable.Load(session, "2024-apulia"))!.Commitments.Single().Average.DisplayWithPercent);
+        Assert.Equal("+0.38 (69%)", (await TableB.Load(session, "2024-apulia"))!.Commitments.Single().Average.DisplayWithPercent);
     }
 
     [Fact]
@@ -79,7 +79,7 @@ public sealed class AllOrNothingMatrixTests(AppFixture app) : HostTest(app)
         Assert.True(whole.Succeeded, whole.Summary());
         await using var session = App.Store.QuerySession();
         foreach (var cycle in new[] { "2013-lough-erne", "2014-brussels", "2015-elmau" })
-            Assert.Equal(100, (await ScoreTable.Load(session, cycle))!.Commitments.Count);
+            Assert.Equal(100, (await TableB.Load(session, cycle))!.Commitments.Count);
     }
 
     [Fact]

@@ -19,10 +19,10 @@ public sealed class SeedImportTests(AppFixture app) : HostTest(app)
         return report;
     }
 
-    private async Task<ScoreTable> Scores(string cycle)
+    private async Task<ComplianceEvents.Reports.ReportModel> Scores(string cycle)
     {
         await using var session = App.Store.QuerySession();
-        return (await ScoreTable.Load(session, cycle))!;
+        return (await TableB.Load(session, cycle))!;
     }
 
     [Fact]

@@ -86,10 +86,10 @@ public sealed class ConcurrentReadModelTests(AppFixture app) : WriteSideTest(app
             !state.Commitments[commitment].IsApplicable(member) ? "N/A"
             : state.Assessments.GetValueOrDefault((commitment, member))?.Approved is { } a ? Scores.Format(a.Score) : "";
 
-        var table = (await ScoreTable.Load(session, World.Cycle))!;
+        var table = (await TableB.Load(session, World.Cycle))!;
         foreach (var row in table.Commitments)
             foreach (var cell in row.Cells)
-                Assert.Equal(Expected(row.CommitmentId, cell.MemberCode), cell.Display);
+                Assert.Equal(Expected(row.CommitmentId, cell.Member.Code), cell.Display);
 
         using var scores = JsonDocument.Parse(await client.GetStringAsync($"/cycles/{World.Cycle}/scores"));
         foreach (var row in scores.RootElement.GetProperty("commitments").EnumerateArray())
@@ -252,7 +252,7 @@ public sealed class ConcurrentReadModelTests(AppFixture app) : WriteSideTest(app
         await monitor.RunNow();
         Assert.Equal(HttpStatusCode.OK, (await App.Factory.CreateClient().GetAsync("/health")).StatusCode);
         await using var session = App.Store.QuerySession();
-        Assert.Equal("0", (await ScoreTable.Load(session, World.Cycle))!.Commitments[0].Cells[0].Display);
+        Assert.Equal("0", (await TableB.Load(session, World.Cycle))!.Commitments[0].Cells[0].Display);
     }
 
     [Fact]

@@ -108,15 +108,18 @@ public sealed class ReportTests(AppFixture app) : HostTest(app)
         Assert.Equal(1, (await session.LoadAsync<Assessment>(Assessment.StreamKey(Apulia, "19", "CA")))!.Approved!.Score);
 
         var cycle = (await session.LoadAsync<Cycle>(Cycle.StreamKey(Apulia)))!;
-        var events = await Explaining.Events(session, Apulia, default);
-        var why = Explaining.Explain(events, Apulia, "19", "CA", Explaining.Resolve(cycle, events, "edition:1", ReportKind.Interim)!,
-            Explaining.Resolve(cycle, events, "final", null)!);
+        var events = await Explaining.CycleEvents(session, Apulia, default);
+        var clock = Explaining.FromLog(session, Apulia, default);
+        var cell = new CellStreams(Apulia, "19", "CA");
+        var why = Explaining.Explain(await cell.Read(session, withCycle: true, default), cell,
+            (await Explaining.Resolve(cycle, clock, "edition:1", ReportKind.Interim))!,
+            (await Explaining.Resolve(cycle, clock, "final", null))!);
         Assert.Equal(("0", "+1"), (why.Before, why.After));
         var kinds = why.Causes.Select(c => c.Kind).ToHashSet();
         Assert.Superset(new HashSet<string> { "evidence-recorded", "score-proposed", "score-approved", "rubric-revised", "evidence-entered-window" }, kinds);
         Assert.Contains(why.Causes, c => c.Kind == "rubric-revised" && c.What.Contains("version 2 -> 3"));
 
-        var changes = Explaining.CompareInterimFinal(cycle, events, out var problem);
+        var (changes, problem) = await Explaining.CompareInterimFinal(cycle, events);
         Assert.Null(problem);
         Assert.Equal("CA", Assert.Single(changes).Member);
     }
@@ -160,7 +163,7 @@ public sealed class ReportTests(AppFixture app) : HostTest(app)
     {
         await Import("2024-apulia.json");
         await using var session = App.Store.QuerySession();
-        var trail = AuditTrail.For(await Explaining.Events(session, Apulia, default), "19", "JP");
+        var trail = await AuditTrail.Of(session, new CellStreams(Apulia, "19", "JP"), default);
         Assert.Equal(["commitment-selected", "rubric-published"], trail.Take(2).Select(e => e.Kind));
         var approval = trail.Single(e => e.Kind == "score-approved");
         Assert.Equal("Michal Gromek", approval.By);

@@ -52,12 +52,12 @@ public sealed class HtmlRendererTests
     [Fact]
     public void report_text_formats_dates_analysts_and_articles()
     {
-        Assert.Equal("12 July 2024", ReportText.Published("2024-07-12"));
-        Assert.Equal("July 2024", ReportText.Published("2024-07"));
-        Assert.Equal("2024", ReportText.Published("2024"));
-        Assert.Equal("n.d.", ReportText.Published(null));
-        Assert.Equal("Analysts: A, B and C", ReportText.Analysts(["A", "B", "C"]));
-        Assert.Equal("the European Union", ReportText.MemberInSentence("European Union"));
-        Assert.Equal("Canada", ReportText.MemberInSentence("Canada"));
+        Assert.Equal("12 July 2024", Wording.Published("2024-07-12"));
+        Assert.Equal("July 2024", Wording.Published("2024-07"));
+        Assert.Equal("2024", Wording.Published("2024"));
+        Assert.Equal("n.d.", Wording.Published(null));
+        Assert.Equal("Analysts: A, B and C", Wording.Analysts(["A", "B", "C"]));
+        Assert.Equal("the European Union", Wording.MemberInSentence("European Union"));
+        Assert.Equal("Canada", Wording.MemberInSentence("Canada"));
     }
 }

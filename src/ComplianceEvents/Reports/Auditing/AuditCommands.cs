@@ -22,8 +22,8 @@ public sealed class AuditCommand : JasperFxAsyncCommand<CellInput>
     {
         using var host = await CliHost.Start(input);
         await using var session = host.Services.GetRequiredService<IDocumentStore>().QuerySession();
-        var entries = AuditTrail.For(await Explaining.Events(session, input.Cycle, default), input.Commitment, input.Member);
-        if (!entries.Any(e => e.Stream.StartsWith("assessment:")))
+        var entries = await AuditTrail.Of(session, new CellStreams(input.Cycle, input.Commitment, input.Member), default);
+        if (entries.Count == 0)
         {
             Console.Error.WriteLine($"audit: no assessment {input.Cycle}/{input.Commitment}/{input.Member} has been recorded");
             return false;
@@ -63,14 +63,15 @@ public sealed class ExplainCommand : JasperFxAsyncCommand<ExplainInput>
         if (cycle is null) return Fail($"cycle '{input.Cycle}' does not exist");
         if (await session.LoadAsync<Commitment>(Commitment.StreamKey(input.Cycle, input.Commitment)) is null)
             return Fail($"commitment '{input.Commitment}' does not exist in {input.Cycle}");
-        var events = await Explaining.Events(session, input.Cycle, default);
-        var from = Explaining.Resolve(cycle, events, input.FromFlag, kind);
-        var to = Explaining.Resolve(cycle, events, input.ToFlag, kind);
+        var clock = Explaining.FromLog(session, input.Cycle, default);
+        var from = await Explaining.Resolve(cycle, clock, input.FromFlag, kind);
+        var to = await Explaining.Resolve(cycle, clock, input.ToFlag, kind);
         if (from is null) return Fail($"--from '{input.FromFlag}' is not a point (interim, final, edition:N, a sequence or a time) of " +
             $"{input.Cycle}");
         if (to is null) return Fail($"--to '{input.ToFlag}' is not a point (interim, final, edition:N, a sequence or a time) of " +
             $"{input.Cycle}");
-        await CliHost.Out.WriteAsync(Explaining.Explain(events, input.Cycle, input.Commitment, input.Member, from, to).ToText());
+        var cell = new CellStreams(input.Cycle, input.Commitment, input.Member);
+        await CliHost.Out.WriteAsync(Explaining.Explain(await cell.Read(session, withCycle: true, default), cell, from, to).ToText());
         return true;
     }
 
@@ -97,7 +98,7 @@ public sealed class CompareCommand : JasperFxAsyncCommand<CycleInput>
         await using var session = host.Services.GetRequiredService<IDocumentStore>().QuerySession();
         var cycle = await session.LoadAsync<Cycle>(Cycle.StreamKey(input.Cycle));
         if (cycle is null) { Console.Error.WriteLine($"compare: cycle '{input.Cycle}' does not exist"); return false; }
-        var changes = Explaining.CompareInterimFinal(cycle, await Explaining.Events(session, input.Cycle, default), out var problem);
+        var (changes, problem) = await Explaining.CompareInterimFinal(cycle, await Explaining.CycleEvents(session, input.Cycle, default));
         if (problem is not null) { Console.Error.WriteLine($"compare: {problem}"); return false; }
         await CliHost.Out.WriteAsync(changes.Count == 0 ? "no cell differs between interim and " +
             "final\n" : string.Concat(changes.Select(c => c.ToText())));

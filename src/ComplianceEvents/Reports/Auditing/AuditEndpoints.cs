@@ -15,8 +15,8 @@ public static class AuditEndpoints
     public static async Task<IResult> Audit(string cycleId, string commitmentId, string memberCode, IQuerySession session,
         HttpContext http, CancellationToken ct)
     {
-        var entries = AuditTrail.For(await Explaining.Events(session, cycleId, ct), commitmentId, memberCode);
-        return entries.Any(e => e.Stream.StartsWith("assessment:"))
+        var entries = await AuditTrail.Of(session, new CellStreams(cycleId, commitmentId, memberCode), ct);
+        return entries.Count > 0
             ? Results.Ok(entries)
             : Problems.NotFound(http, "assessment", $"No assessment {cycleId}/{commitmentId}/{memberCode} has been recorded.");
     }
@@ -38,14 +38,15 @@ public static class AuditEndpoints
             return Problems.Refuse(http, unsettled);
         if (await session.LoadAsync<Cycle>(Cycle.StreamKey(cycleId), ct) is not { } cycle) return Problems.NotFound(http, "cycle",
             $"Cycle '{cycleId}' does not exist.");
-        var events = await Explaining.Events(session, cycleId, ct);
-        var a = from is null ? null : Explaining.Resolve(cycle, events, from, k);
-        var b = to is null ? null : Explaining.Resolve(cycle, events, to, k);
+        var clock = Explaining.FromLog(session, cycleId, ct);
+        var a = from is null ? null : await Explaining.Resolve(cycle, clock, from, k);
+        var b = to is null ? null : await Explaining.Resolve(cycle, clock, to, k);
         if (a is null) return Bad(http, "from", "from must be interim, final, edition:N, interim:N, final:N, a sequence or a time of " +
             "this cycle");
         if (b is null) return Bad(http, "to", "to must be interim, final, edition:N, interim:N, final:N, a sequence or a time of this " +
             "cycle");
-        return Results.Ok(Explaining.Explain(events, cycleId, commitmentId, memberCode, a, b));
+        var cell = new CellStreams(cycleId, commitmentId, memberCode);
+        return Results.Ok(Explaining.Explain(await cell.Read(session, withCycle: true, ct), cell, a, b));
     }
 
     [WolverineGet("/cycles/{cycleId}/stale-approvals", OperationId = "GetStaleApprovals"), Tags("Audit"),
@@ -61,7 +62,7 @@ public static class AuditEndpoints
     {
         if (await session.LoadAsync<Cycle>(Cycle.StreamKey(cycleId), ct) is not { } cycle) return Problems.NotFound(http, "cycle",
             $"Cycle '{cycleId}' does not exist.");
-        var changes = Explaining.CompareInterimFinal(cycle, await Explaining.Events(session, cycleId, ct), out var problem);
+        var (changes, problem) = await Explaining.CompareInterimFinal(cycle, await Explaining.CycleEvents(session, cycleId, ct));
         return problem is null ? Results.Ok(changes)
             : Problems.Problem(http, StatusCodes.Status422UnprocessableEntity, "windows-required", problem, []);
     }

@@ -2,6 +2,7 @@ using ComplianceEvents.Infrastructure;
 using ComplianceEvents.Assessments;
 using ComplianceEvents.Commitments;
 using JasperFx.Events;
+using Marten;
 
 namespace ComplianceEvents.Reports.Auditing;
 
@@ -13,17 +14,18 @@ public static class AuditTrail
 {
     /// <summary>
     /// The events that bear on one cell, in recorded order: the assessment stream, plus the commitment
-    /// events that change how it is judged (rubric versions, applicability of this member).
+    /// events that change how it is judged (rubric versions, applicability of this member). Other streams' events are skipped.
     /// </summary>
-    public static IReadOnlyList<AuditEntry> For(IEnumerable<IEvent> cycleEvents, string commitmentId, string member)
-    {
-        var cycleOf = cycleEvents.FirstOrDefault()?.StreamKey?.Split(':')[1];
-        var assessment = Assessment.StreamKey(cycleOf ?? "", commitmentId, member);
-        var commitment = Commitment.StreamKey(cycleOf ?? "", commitmentId);
-        return cycleEvents
-            .Where(e => e.StreamKey == assessment || (e.StreamKey == commitment && Concerns(e.Data, member)))
+    public static IReadOnlyList<AuditEntry> For(IEnumerable<IEvent> events, CellStreams cell) =>
+        events.Where(e => e.StreamKey == cell.AssessmentKey || (e.StreamKey == cell.CommitmentKey && Concerns(e.Data, cell.Member)))
             .Select(e => Entry(e, Describe(e.Data)))
             .ToList();
+
+    /// <summary>The cell's audit trail, read from its assessment and commitment streams only; empty without an assessment.</summary>
+    public static async Task<IReadOnlyList<AuditEntry>> Of(IQuerySession session, CellStreams cell, CancellationToken ct)
+    {
+        var entries = For(await cell.Read(session, withCycle: false, ct), cell);
+        return entries.Any(e => e.Stream == cell.AssessmentKey) ? entries : [];
     }
 
     private static bool Concerns(object data, string member) => data switch

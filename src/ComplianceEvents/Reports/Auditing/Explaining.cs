@@ -34,29 +34,27 @@ public static class Explaining
     /// when none is published), "edition:N" (of <paramref name="kind"/>, default interim), "interim:N" / "final:N", a global
     /// sequence, or an ISO time.
     /// </summary>
-    public static ResolvedPoint? Resolve(Cycle cycle, IReadOnlyList<IEvent> events, string text, ReportKind? kind)
+    public static async Task<ResolvedPoint?> Resolve(Cycle cycle, LastSequence lastSequence, string text, ReportKind? kind)
     {
-        long AtTime(DateTimeOffset t) => events.Where(e => e.Timestamp <= t).Select(e => e.Sequence).DefaultIfEmpty(0).Max();
-        ResolvedPoint? Edition(ReportKind k, int? n)
+        async Task<ResolvedPoint?> Edition(ReportKind k, int? n)
         {
             var edition = n is { } number ? cycle.FindEdition(k, number) : cycle.Editions.LastOrDefault(e => e.Kind == k);
             if (edition is not null) return new ResolvedPoint($"{k.ToString().ToLowerInvariant()} edition " +
                 $"{edition.Edition}", edition.PinnedSequence, k);
             if (n is not null || cycle.Window(k) is null) return null;
             // Not published yet: the report as the system knows it now, with that window.
-            return new ResolvedPoint($"{k.ToString().ToLowerInvariant()} (unpublished, " +
-                $"now)", events.Select(e => e.Sequence).DefaultIfEmpty(0).Max(), k);
+            return new ResolvedPoint($"{k.ToString().ToLowerInvariant()} (unpublished, now)", await lastSequence(null), k);
         }
 
         var parts = text.Split(':', 2);
         if (Enum.TryParse<ReportKind>(parts[0], ignoreCase: true, out var named) && !int.TryParse(parts[0], out _))
-            return parts.Length == 1 ? Edition(named, null) : int.TryParse(parts[1], out var n1) ? Edition(named, n1) : null;
-        if (parts[0] == "edition" && parts.Length == 2 && int.TryParse(parts[1], out var n2)) return Edition(kind ?? ReportKind.Interim,
-            n2);
+            return parts.Length == 1 ? await Edition(named, null) : int.TryParse(parts[1], out var n1) ? await Edition(named, n1) : null;
+        if (parts[0] == "edition" && parts.Length == 2 && int.TryParse(parts[1], out var n2))
+            return await Edition(kind ?? ReportKind.Interim, n2);
         if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var sequence)) return new ResolvedPoint($"sequence " +
             $"{sequence}", sequence, kind);
         if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time))
-            return new ResolvedPoint($"time {time:O}", AtTime(time), kind);
+            return new ResolvedPoint($"time {time:O}", await lastSequence(time), kind);
         return null;
     }
 
@@ -72,13 +70,19 @@ public static class Explaining
         return null;
     }
 
-    public static Explanation Explain(IReadOnlyList<IEvent> events, string cycleId, string commitmentId, string member, ResolvedPoint from,
-        ResolvedPoint to)
+    /// <summary>
+    /// The cell at both points and the typed causes between them, from <paramref name="events"/>: the cell's streams
+    /// (<see cref="CellStreams.Read"/>) or the whole cycle's; only the cell's cycle, commitment and assessment streams count.
+    /// </summary>
+    public static Explanation Explain(IReadOnlyList<IEvent> events, CellStreams cell, ResolvedPoint from, ResolvedPoint to)
     {
+        var (cycleId, commitmentId, member) = cell;
+        events = events.Where(e => e.StreamKey == cell.CycleKey || e.StreamKey == cell.CommitmentKey || e.StreamKey == cell.AssessmentKey)
+            .ToList();
         var before = CycleHistory.Fold(events.Where(e => e.Sequence <= from.Sequence));
         var after = CycleHistory.Fold(events.Where(e => e.Sequence <= to.Sequence));
         var (lo, hi) = from.Sequence <= to.Sequence ? (from.Sequence, to.Sequence) : (to.Sequence, from.Sequence);
-        var causes = AuditTrail.For(events.Where(e => e.Sequence > lo && e.Sequence <= hi).ToList(), commitmentId, member)
+        var causes = AuditTrail.For(events.Where(e => e.Sequence > lo && e.Sequence <= hi), cell)
             .Where(a => a.Kind is not ("assessment-opened" or "commitment-selected"))
             .Select(a => new Cause(a.Kind, a.Sequence, a.RecordedAt, a.By, a.What, a.Why)).ToList();
         causes.AddRange(EligibilityMoves(before, from.Kind, after, to.Kind, commitmentId, member));
@@ -114,23 +118,36 @@ public static class Explaining
     }
 
     /// <summary>Every cell whose score differs between the interim and the final report, each with its explanation.</summary>
-    public static IReadOnlyList<Explanation> CompareInterimFinal(Cycle cycle, IReadOnlyList<IEvent> events, out string? problem)
+    public static async Task<(IReadOnlyList<Explanation> Changes, string? Problem)> CompareInterimFinal(Cycle cycle,
+        IReadOnlyList<IEvent> events)
     {
-        problem = null;
-        var interim = Resolve(cycle, events, "interim", null);
-        var final = Resolve(cycle, events, "final", null);
+        var interim = await Resolve(cycle, InMemory(events), "interim", null);
+        var final = await Resolve(cycle, InMemory(events), "final", null);
         if (interim is null || final is null)
         {
-            problem = $"both windows must be set (interim: {(interim is null ? "missing" : "set")}, final: " +
-                $"{(final is null ? "missing" : "set")})";
-            return [];
+            return ([], $"both windows must be set (interim: {(interim is null ? "missing" : "set")}, final: " +
+                $"{(final is null ? "missing" : "set")})");
         }
         var state = CycleHistory.Fold(events.Where(e => e.Sequence <= Math.Max(interim.Sequence, final.Sequence)));
-        return state.Commitments.Values.OrderBy(c => c.Number)
-            .SelectMany(c => cycle.Members.Select(m => Explain(events, cycle.CycleId, c.CommitmentId, m.Code, interim, final)))
-            .Where(x => x.Changed).ToList();
+        return (state.Commitments.Values.OrderBy(c => c.Number)
+            .SelectMany(c => cycle.Members.Select(m => Explain(events, new CellStreams(cycle.CycleId, c.CommitmentId, m.Code), interim,
+                final)))
+            .Where(x => x.Changed).ToList(), null);
     }
 
-    public static Task<IReadOnlyList<IEvent>> Events(IQuerySession session, string cycleId, CancellationToken ct) =>
+    /// <summary>The last sequence of the cycle at or before a time (or at all, for null): what a time point and "now" resolve to.</summary>
+    public delegate Task<long> LastSequence(DateTimeOffset? at);
+
+    /// <summary>The cycle's clock read from the log: one index probe per stream of the cycle (<see cref="CellStreams.LastSequence"/>).
+    /// </summary>
+    public static LastSequence FromLog(IQuerySession session, string cycleId, CancellationToken ct) =>
+        at => CellStreams.LastSequence(session, cycleId, at, ct);
+
+    /// <summary>The cycle's clock from its events already read.</summary>
+    public static LastSequence InMemory(IReadOnlyList<IEvent> cycleEvents) => at => Task.FromResult(cycleEvents
+        .Where(e => at is not { } t || e.Timestamp <= t).Select(e => e.Sequence).DefaultIfEmpty(0).Max());
+
+    /// <summary>The cycle's events, every stream of it, as of now: what comparing every cell reads.</summary>
+    public static Task<IReadOnlyList<IEvent>> CycleEvents(IQuerySession session, string cycleId, CancellationToken ct) =>
         CycleHistory.Load(session, cycleId, AsOfPoint.Now, ct);
 }

@@ -90,6 +90,10 @@ public sealed record ReportRequest(string CycleId, ReportKind? Kind, int? Editio
 
     private static (ReportRequest?, string?) Error(string message) => (null, message);
 
+    public RuleViolation NoSuchEdition() =>
+        RuleViolation.NotFound("edition-not-found", $"cycle '{CycleId}' has no {Kind.ToString()!.ToLowerInvariant()} edition {Edition}",
+            "edition");
+
     /// <summary>The rendered report, or why not: not found (404), a point the log has not settled (409, 503).</summary>
     public async Task<(string? Text, RuleViolation? Refusal)> Render(IQuerySession session, LogHorizon horizon, CancellationToken ct)
     {
@@ -97,8 +101,7 @@ public sealed record ReportRequest(string CycleId, ReportKind? Kind, int? Editio
         if (Edition is { } n)
         {
             var edition = await Reporting.Edition(session, CycleId, Kind!.Value, n, ct);
-            if (edition is null) return (null, RuleViolation.NotFound("edition-not-found",
-                $"cycle '{CycleId}' has no {Kind.ToString()!.ToLowerInvariant()} edition {n}", "edition"));
+            if (edition is null) return (null, NoSuchEdition());
             model = edition.Value.Model;
         }
         else
@@ -108,6 +111,6 @@ public sealed record ReportRequest(string CycleId, ReportKind? Kind, int? Editio
         }
         return model is null
             ? (null, RuleViolation.NotFound("cycle-not-found", $"cycle '{CycleId}' does not exist (as of {Point})", "cycleId"))
-            : (ReportRenderers.Render(model, Format), null);
+            : (ReportFormats.Render(model, Format), null);
     }
 }

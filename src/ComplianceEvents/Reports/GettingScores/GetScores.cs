@@ -9,12 +9,12 @@ namespace ComplianceEvents.Reports.GettingScores;
 public sealed record ScoresView(string CycleId, IReadOnlyList<ScoresMember> Members, IReadOnlyList<ScoresCommitment> Commitments,
     string Overall)
 {
-    public static ScoresView From(string cycleId, ScoreTable table) => new(cycleId,
-        table.Cycle.Members.Select(m => new ScoresMember(m.Code, m.Name, table.MemberAverage(m.Code).Display)).ToList(),
-        table.Commitments.Select(c => new ScoresCommitment(c.CommitmentId, c.Number, c.IssueArea, c.Title,
-            c.Cells.Select(x => new ScoresCell(x.MemberCode, x.Score, x.NotApplicable, x.Display)).ToList(),
+    public static ScoresView From(ReportModel m) => new(m.CycleId,
+        m.Members.Select(x => new ScoresMember(x.Code, x.Name, m.MemberAverage(x.Code).Display)).ToList(),
+        m.Commitments.Select(c => new ScoresCommitment(c.CommitmentId, c.Number, c.IssueArea, c.Title,
+            c.Cells.Select(x => new ScoresCell(x.Member.Code, x.Score, x.NotApplicable, x.Display)).ToList(),
             c.Average.DisplayWithPercent)).ToList(),
-        table.Overall.DisplayWithPercent);
+        m.Overall.DisplayWithPercent);
 }
 
 public sealed record ScoresMember(string Code, string Name, string Average);
@@ -42,8 +42,8 @@ public static class GetScoresEndpoint
                     [new FieldError("kind", "report-kind", "kind must be interim or final")]);
             window = parsed;
         }
-        var found = window is { } k ? await ScoreTable.LoadForWindow(session, cycleId, k, ct) : await ScoreTable.Load(session, cycleId, ct);
+        var found = window is { } k ? await TableB.LoadForWindow(session, cycleId, k, ct) : await TableB.Load(session, cycleId, ct);
         if (found is not { } table) return Problems.NotFound(http, "cycle", $"Cycle '{cycleId}' does not exist.");
-        return Results.Ok(ScoresView.From(cycleId, table));
+        return Results.Ok(ScoresView.From(table));
     }
 }

@@ -34,13 +34,13 @@ public sealed class ScoresCommand : JasperFxAsyncCommand<ScoresInput>
         }
         using var host = await CliHost.Start(input);
         await using var session = host.Services.GetRequiredService<IDocumentStore>().QuerySession();
-        var table = kind is { } k ? await ScoreTable.LoadForWindow(session, input.Cycle, k) : await ScoreTable.Load(session, input.Cycle);
+        var table = kind is { } k ? await TableB.LoadForWindow(session, input.Cycle, k) : await TableB.Load(session, input.Cycle);
         if (table is null)
         {
             await Console.Error.WriteLineAsync($"scores: cycle '{input.Cycle}' does not exist");
             return false;
         }
-        await CliHost.Out.WriteLineAsync(table.ToText());
+        await CliHost.Out.WriteLineAsync(TableB.ToText(table));
         return true;
     }
 }

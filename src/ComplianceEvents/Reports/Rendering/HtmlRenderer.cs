@@ -3,14 +3,16 @@ using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
 using ComplianceEvents.Assessments;
+using ComplianceEvents.Commitments;
 
 namespace ComplianceEvents.Reports.Rendering;
 
 /// <summary>
 /// The report as one standalone, printable HTML5 page: inline CSS only (no scripts, fonts, images or other
-/// assets), every text HTML-encoded, deterministic bytes with "\n" line endings. Layout follows the seed chapters.
+/// assets), every text HTML-encoded, deterministic bytes with "\n" line endings. The parts, their order and the footnote
+/// numbers are <see cref="ReportOutline"/>'s, as in the Markdown.
 /// </summary>
-public static class HtmlRenderer
+public sealed class HtmlRenderer : IReportLayout
 {
     private const string Style = """
         @page { size: A4; margin: 2cm; }
@@ -33,10 +35,21 @@ public static class HtmlRenderer
         @media print { body { max-width: none; margin: 0; padding: 0; } a { color: inherit; text-decoration: none; } }
         """;
 
+    private readonly StringBuilder _h = new();
+
+    private HtmlRenderer() { }
+
     public static string Render(ReportModel m)
     {
-        var h = new StringBuilder();
-        void Line(string html) => h.Append(html).Append('\n');
+        var renderer = new HtmlRenderer();
+        ReportOutline.Walk(m, renderer);
+        return renderer._h.ToString();
+    }
+
+    private void Line(string html) => _h.Append(html).Append('\n');
+
+    void IReportLayout.TitlePage(ReportModel m)
+    {
         var title = E(m.Title);
 
         Line("<!DOCTYPE html>");
@@ -50,14 +63,17 @@ public static class HtmlRenderer
         Line("<body>");
         Line("<header class=\"title-page\">");
         Line($"<h1>{title}</h1>");
-        if (m.Window is { } w) Line($"<p class=\"window\">{E($"{ReportText.Day(w.Start)} to {ReportText.Day(w.Cutoff)}")}</p>");
+        if (m.Window is { } w) Line($"<p class=\"window\">{E($"{Wording.Day(w.Start)} to {Wording.Day(w.Cutoff)}")}</p>");
         if (m.PreparedBy is { Length: > 0 } by) Line($"<p>Prepared by {E(by)}</p>");
-        Line($"<p>{E($"{m.SummitName}, {m.HostCity}, {m.HostCountry}, {ReportText.Day(m.SummitStart)}\u2013{ReportText.Day(m.SummitEnd)}")}</p>");
+        Line($"<p>{E($"{m.SummitName}, {m.HostCity}, {m.HostCountry}, {Wording.Day(m.SummitStart)}\u2013{Wording.Day(m.SummitEnd)}")}</p>");
         if (m.Edition is { } edition)
             Line($"<p class=\"edition\">Edition " +
                 $"{I(edition)}{(m.EditionReason is { Length: > 0 } r ? $" \u2014 correction: {E(r)}" : "")}</p>");
         Line("</header>");
+    }
 
+    void IReportLayout.Summary(ReportModel m)
+    {
         var kind = m.Kind is { } k ? $"{k} " : "";
         Line("<section id=\"summary\">");
         Line("<h2>Table A: Priority Commitments Selected for Assessment</h2>");
@@ -89,44 +105,10 @@ public static class HtmlRenderer
             Line($"<p class=\"gap\">Compliance gap between the highest and lowest scoring members: " +
                 $"{gap.ToString("0.00", CultureInfo.InvariantCulture)}</p>");
         Line("</section>");
-
-        var footnote = 0;
-        foreach (var c in m.Commitments) footnote = Commitment(h, c, footnote);
-        Line("</body>");
-        Line("</html>");
-        return h.ToString();
     }
 
-    private static int Commitment(StringBuilder h, CommitmentSection c, int footnote)
+    void IReportLayout.CommitmentStart(CommitmentSection c)
     {
-        void Line(string html) => h.Append(html).Append('\n');
-        void Paragraphs(string heading, IReadOnlyList<string> paragraphs)
-        {
-            if (paragraphs.Count == 0) return;
-            Line($"<h3>{heading}</h3>");
-            foreach (var p in paragraphs) Line($"<p>{E(p)}</p>");
-        }
-        // Citations get document-wide numbers; each block lists its own footnotes right after it.
-        var notes = new List<Citation>();
-        string Ref(Citation citation)
-        {
-            notes.Add(citation);
-            var n = I(footnote + notes.Count);
-            return $"<a href=\"#fn-{n}\" id=\"fnref-{n}\">{n}</a>";
-        }
-        string Refs(IEnumerable<Citation> citations)
-            => citations.Select(Ref).ToList() is { Count: > 0 } refs ? $"<sup>{string.Join(", ", refs)}</sup>" : "";
-        void Footnotes()
-        {
-            if (notes.Count == 0) return;
-            Line($"<ol class=\"footnotes\" start=\"{I(footnote + 1)}\">");
-            foreach (var (citation, i) in notes.Select((x, i) => (x, i)))
-                Line($"<li id=\"fn-{I(footnote + i + 1)}\">{CitationHtml(citation)}</li>");
-            Line("</ol>");
-            footnote += notes.Count;
-            notes.Clear();
-        }
-
         Line($"<section class=\"commitment\" id=\"{A(c)}\">");
         Line($"<h2>{E(c.Heading)}</h2>");
         Line($"<blockquote>\n<p>\u201c{E(c.Text)}\u201d</p>\n<p class=\"source\">{E(c.Source)}</p>\n</blockquote>");
@@ -138,68 +120,94 @@ public static class HtmlRenderer
                 : string.Concat(new[] { -1, 0, 1 }.Select(s => Score(x.Score == s ? x.Display : ""))))}</tr>");
         Line($"<tr><th>Average</th><td class=\"score\" colspan=\"3\">{E(c.Average.DisplayWithPercent)}</td></tr>");
         Line("</tbody>\n</table>");
+    }
 
-        Paragraphs("Background", c.Background);
-        Paragraphs("Commitment Features", c.Features);
-        if (c.Definitions.Count > 0)
-        {
-            Line("<h3>Definitions</h3>");
-            foreach (var d in c.Definitions)
-                Line($"<p>\u201c{E(d.Term)}\u201d is understood to mean " +
-                    $"\u201c{E(d.Meaning)}\u201d{Refs(d.Citation is { } dc ? [dc] : [])}</p>");
-            Footnotes();
-        }
-        if (c.InterpretiveGuidelines.Count > 0 || c.Dimensions.Count > 0)
-        {
-            Line("<h3>General Interpretive Guidelines</h3>");
-            foreach (var p in c.InterpretiveGuidelines) Line($"<p>{E(p)}</p>");
-            if (c.Dimensions.Count > 0)
-                Line($"<ul class=\"dimensions\">\n{string.Join("\n", c.Dimensions.Select(d => $"<li>{E(d.Name)}{(d.Description is { Length: > 0 } desc ? $": {E(desc)}" : "")}</li>"))}\n</ul>");
-        }
-        if (c.Rubric is { } rubric)
-        {
-            Line("<div class=\"guidelines\">\n<h3>Scoring Guidelines</h3>");
-            Line($"<table class=\"rubric\">\n<tbody>\n<tr><th class=\"score\">-1</th><td>{E(rubric.Minus1)}</td></tr>\n<tr><th " +
-                $"class=\"score\">0</th><td>{E(rubric.Zero)}</td></tr>\n<tr><th " +
-                    $"class=\"score\">+1</th><td>{E(rubric.Plus1)}</td></tr>\n</tbody>\n</table>");
-            Line($"<p class=\"note\">Rubric version {I(rubric.Version)}</p>\n</div>");
-        }
+    void IReportLayout.Paragraphs(string heading, IReadOnlyList<string> paragraphs)
+    {
+        Line($"<h3>{heading}</h3>");
+        foreach (var p in paragraphs) Line($"<p>{E(p)}</p>");
+    }
+
+    void IReportLayout.Definitions(IReadOnlyList<Definition> definitions, Footnotes footnotes)
+    {
+        Line("<h3>Definitions</h3>");
+        foreach (var (d, i) in definitions.Select((d, i) => (d, i)))
+            Line($"<p>\u201c{E(d.Term)}\u201d is understood to mean \u201c{E(d.Meaning)}\u201d{Refs(footnotes.Refs[i])}</p>");
+        Notes(footnotes);
+    }
+
+    void IReportLayout.Guidelines(CommitmentSection c)
+    {
+        Line("<h3>General Interpretive Guidelines</h3>");
+        foreach (var p in c.InterpretiveGuidelines) Line($"<p>{E(p)}</p>");
+        if (c.Dimensions.Count > 0)
+            Line($"<ul class=\"dimensions\">\n{string.Join("\n", c.Dimensions.Select(d =>
+                $"<li>{E(d.Name)}{(d.Description is { Length: > 0 } desc ? $": {E(desc)}" : "")}</li>"))}\n</ul>");
+    }
+
+    void IReportLayout.Rubric(Rubric rubric)
+    {
+        Line("<div class=\"guidelines\">\n<h3>Scoring Guidelines</h3>");
+        Line($"<table class=\"rubric\">\n<tbody>\n<tr><th class=\"score\">-1</th><td>{E(rubric.Minus1)}</td></tr>\n<tr><th " +
+            $"class=\"score\">0</th><td>{E(rubric.Zero)}</td></tr>\n<tr><th " +
+                $"class=\"score\">+1</th><td>{E(rubric.Plus1)}</td></tr>\n</tbody>\n</table>");
+        Line($"<p class=\"note\">Rubric version {I(rubric.Version)}</p>\n</div>");
+    }
+
+    void IReportLayout.Staff(CommitmentSection c) =>
         Line($"<p>{(c.ComplianceDirector is { Length: > 0 } director ? $"Compliance Director: {E(director)}<br>\n" : "")}Lead Analyst: " +
             $"{E(c.LeadAnalyst)}</p>");
 
-        foreach (var x in c.Cells)
+    void IReportLayout.Cell(CommitmentSection c, MemberSection x, Footnotes footnotes)
+    {
+        Line($"<h3 id=\"{A(c)}-{E(x.Member.Code)}\">{E(x.Member.Name)}: " +
+            $"{(x.NotApplicable ? "not applicable" : x.Score is null ? "not yet scored" : E(x.Display))}</h3>");
+        if (x.NotApplicable)
         {
-            Line($"<h3 id=\"{A(c)}-{E(x.Member.Code)}\">{E(x.Member.Name)}: " +
-                $"{(x.NotApplicable ? "not applicable" : x.Score is null ? "not yet scored" : E(x.Display))}</h3>");
-            if (x.NotApplicable)
-            {
-                if (x.NotApplicableReason is { Length: > 0 } reason) Line($"<p>{E(reason)}</p>");
-                continue;
-            }
-            foreach (var e in x.Evidence) Line($"<p>{E(e.Summary)}{Refs(e.Citations)}</p>");
-            if (x.Score is not null)
-            {
-                foreach (var p in Regex.Split((x.Rationale ?? "").Replace("\r\n", "\n"), @"\n[ \t]*\n").Select(p => p.Trim()).Where(p
-                    => p.Length > 0))
-                    Line($"<p>{E(p)}</p>");
-                Line($"<p class=\"thus\">{E(ReportText.Thus(x))}</p>");
-                if (x.Analysts.Count > 0) Line($"<p class=\"analysts\">{E(ReportText.Analysts(x.Analysts))}</p>");
-                if (x.RubricVersion is { } v && c.Rubric is { } current && v != current.Version)
-                    Line($"<p class=\"note\">Scored under rubric version {I(v)}.</p>");
-            }
-            if (x.IneligibleEvidence > 0)
-                Line($"<p class=\"note\">{I(x.IneligibleEvidence)} evidence item(s) outside the report window are not shown.</p>");
-            if (x.ScoreNote is { } note) Line($"<p class=\"note\">Score note: {E(note)}.</p>");
-            Footnotes();
+            if (x.NotApplicableReason is { Length: > 0 } reason) Line($"<p>{E(reason)}</p>");
+            return;
         }
-        Line("</section>");
-        return footnote;
+        foreach (var (e, i) in x.Evidence.Select((e, i) => (e, i))) Line($"<p>{E(e.Summary)}{Refs(footnotes.Refs[i])}</p>");
+        if (x.Score is not null)
+        {
+            foreach (var p in Regex.Split((x.Rationale ?? "").Replace("\r\n", "\n"), @"\n[ \t]*\n").Select(p => p.Trim()).Where(p
+                => p.Length > 0))
+                Line($"<p>{E(p)}</p>");
+            Line($"<p class=\"thus\">{E(Wording.Thus(x))}</p>");
+            if (x.Analysts.Count > 0) Line($"<p class=\"analysts\">{E(Wording.Analysts(x.Analysts))}</p>");
+            if (x.RubricVersion is { } v && c.Rubric is { } current && v != current.Version)
+                Line($"<p class=\"note\">Scored under rubric version {I(v)}.</p>");
+        }
+        if (x.IneligibleEvidence > 0)
+            Line($"<p class=\"note\">{I(x.IneligibleEvidence)} evidence item(s) outside the report window are not shown.</p>");
+        if (x.ScoreNote is { } note) Line($"<p class=\"note\">Score note: {E(note)}.</p>");
+        Notes(footnotes);
+    }
+
+    void IReportLayout.CommitmentEnd(CommitmentSection c) => Line("</section>");
+
+    void IReportLayout.End(ReportModel m)
+    {
+        Line("</body>");
+        Line("</html>");
+    }
+
+    /// <summary>Document-wide footnote numbers as links to their notes.</summary>
+    private static string Refs(IReadOnlyList<int> numbers) => numbers.Count == 0 ? ""
+        : $"<sup>{string.Join(", ", numbers.Select(n => $"<a href=\"#fn-{I(n)}\" id=\"fnref-{I(n)}\">{I(n)}</a>"))}</sup>";
+
+    private void Notes(Footnotes footnotes)
+    {
+        if (footnotes.Notes.Count == 0) return;
+        Line($"<ol class=\"footnotes\" start=\"{I(footnotes.Notes[0].Number)}\">");
+        foreach (var (n, citation) in footnotes.Notes) Line($"<li id=\"fn-{I(n)}\">{CitationHtml(citation)}</li>");
+        Line("</ol>");
     }
 
     /// <summary>The plain-text footnote, encoded, with its URL (always last) as a link when it is http(s).</summary>
     private static string CitationHtml(Citation c)
     {
-        var text = ReportText.Citation(c);
+        var text = Wording.Citation(c);
         if (!text.EndsWith(c.Url, StringComparison.Ordinal) || !Uri.TryCreate(c.Url, UriKind.Absolute, out var uri)
             || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
             return E(text);

@@ -1,31 +1,45 @@
 using System.Globalization;
 using System.Text;
+using ComplianceEvents.Commitments;
 
 namespace ComplianceEvents.Reports.Rendering;
 
 /// <summary>
 /// The canonical rendering (DESIGN 2.2): editions store the SHA-256 of these bytes. Deterministic:
-/// no clock, no culture, "\n" line endings. Layout follows the seed chapters.
+/// no clock, no culture, "\n" line endings. The parts, their order and the footnote numbers are <see cref="ReportOutline"/>'s.
 /// </summary>
-public static class MarkdownRenderer
+public sealed class MarkdownRenderer : IReportLayout
 {
+    private readonly StringBuilder _md = new();
+
+    private MarkdownRenderer() { }
+
     public static string Render(ReportModel m)
     {
-        var md = new StringBuilder();
-        void Line(string text = "") => md.Append(text).Append('\n');
+        var renderer = new MarkdownRenderer();
+        ReportOutline.Walk(m, renderer);
+        return renderer._md.ToString();
+    }
 
+    private void Line(string text = "") => _md.Append(text).Append('\n');
+
+    void IReportLayout.TitlePage(ReportModel m)
+    {
         Line($"# {m.Title}");
         Line();
-        if (m.Window is { } w) { Line($"{ReportText.Day(w.Start)} to {ReportText.Day(w.Cutoff)}"); Line(); }
+        if (m.Window is { } w) { Line($"{Wording.Day(w.Start)} to {Wording.Day(w.Cutoff)}"); Line(); }
         if (m.PreparedBy is { Length: > 0 } by) { Line($"Prepared by {by}"); Line(); }
-        Line($"Summit: {m.SummitName}, {m.HostCity}, {m.HostCountry}, {ReportText.Day(m.SummitStart)} to {ReportText.Day(m.SummitEnd)}");
+        Line($"Summit: {m.SummitName}, {m.HostCity}, {m.HostCountry}, {Wording.Day(m.SummitStart)} to {Wording.Day(m.SummitEnd)}");
         Line();
         if (m.Edition is { } edition)
         {
             Line($"Edition {edition}{(m.EditionReason is { Length: > 0 } r ? $" (correction: {r})" : "")}");
             Line();
         }
+    }
 
+    void IReportLayout.Summary(ReportModel m)
+    {
         Line("## Table A: Priority Commitments Selected for Assessment");
         Line();
         Line("| # | Issue area | Commitment | Source |");
@@ -62,24 +76,10 @@ public static class MarkdownRenderer
             Line($"Compliance gap between the highest and lowest scoring members: {gap.ToString("0.00", CultureInfo.InvariantCulture)}");
             Line();
         }
-
-        var footnote = 0;
-        foreach (var c in m.Commitments) footnote = Commitment(md, c, footnote);
-        return md.ToString();
     }
 
-    private static int Commitment(StringBuilder md, CommitmentSection c, int footnote)
+    void IReportLayout.CommitmentStart(CommitmentSection c)
     {
-        void Line(string text = "") => md.Append(text).Append('\n');
-        void Paragraphs(string heading, IEnumerable<string> paragraphs)
-        {
-            var list = paragraphs.ToList();
-            if (list.Count == 0) return;
-            Line($"### {heading}");
-            Line();
-            foreach (var p in list) { Line(p); Line(); }
-        }
-
         Line($"## {c.Heading}");
         Line();
         Line($"> \"{c.Text}\"");
@@ -95,67 +95,83 @@ public static class MarkdownRenderer
                 : $"| {x.Member.Name} | {(x.Score == -1 ? "-1" : "")} | {(x.Score == 0 ? "0" : "")} | {(x.Score == 1 ? "+1" : "")} |");
         Line($"| Average | {c.Average.DisplayWithPercent} | | |");
         Line();
-        Paragraphs("Background", c.Background);
-        Paragraphs("Commitment Features", c.Features);
-        if (c.Definitions.Count > 0)
-        {
-            // Definitions cite their dictionary or source like evidence does, in the same footnote sequence.
-            var cited = c.Definitions.Where(d => d.Citation is not null).Select(d => d.Citation!).ToList();
-            var n = footnote;
-            Paragraphs("Definitions", c.Definitions.Select(d => $"\"{d.Term}\" is understood to mean " +
-                $"\"{d.Meaning}\"" + (d.Citation is null ? "" : $"[^{++n}]")));
-            for (var i = 0; i < cited.Count; i++) Line($"[^{footnote + i + 1}]: {ReportText.Citation(cited[i])}");
-            if (cited.Count > 0) Line();
-            footnote = n;
-        }
+    }
+
+    void IReportLayout.Paragraphs(string heading, IReadOnlyList<string> paragraphs) => Paragraphs(heading, paragraphs);
+
+    private void Paragraphs(string heading, IReadOnlyList<string> paragraphs)
+    {
+        Line($"### {heading}");
+        Line();
+        foreach (var p in paragraphs) { Line(p); Line(); }
+    }
+
+    void IReportLayout.Definitions(IReadOnlyList<Definition> definitions, Footnotes footnotes)
+    {
+        Paragraphs("Definitions", definitions.Select((d, i) => $"\"{d.Term}\" is understood to mean \"{d.Meaning}\"" +
+            Refs(footnotes.Refs[i])).ToList());
+        Notes(footnotes);
+    }
+
+    void IReportLayout.Guidelines(CommitmentSection c) =>
         Paragraphs("General Interpretive Guidelines", c.InterpretiveGuidelines.Concat(c.Dimensions.Select(d => $"- " +
-            $"{d.Name}{(d.Description is { Length: > 0 } desc ? $": {desc}" : "")}")));
-        if (c.Rubric is { } rubric)
-        {
-            Line("### Scoring Guidelines");
-            Line();
-            Line("| Score | Guideline |");
-            Line("|---|---|");
-            Line($"| -1 | {Cell(rubric.Minus1)} |");
-            Line($"| 0 | {Cell(rubric.Zero)} |");
-            Line($"| +1 | {Cell(rubric.Plus1)} |");
-            Line();
-            Line($"Rubric version {rubric.Version}");
-            Line();
-        }
+            $"{d.Name}{(d.Description is { Length: > 0 } desc ? $": {desc}" : "")}")).ToList());
+
+    void IReportLayout.Rubric(Rubric rubric)
+    {
+        Line("### Scoring Guidelines");
+        Line();
+        Line("| Score | Guideline |");
+        Line("|---|---|");
+        Line($"| -1 | {Cell(rubric.Minus1)} |");
+        Line($"| 0 | {Cell(rubric.Zero)} |");
+        Line($"| +1 | {Cell(rubric.Plus1)} |");
+        Line();
+        Line($"Rubric version {rubric.Version}");
+        Line();
+    }
+
+    void IReportLayout.Staff(CommitmentSection c)
+    {
         Line(c.ComplianceDirector is { Length: > 0 } director ? $"Compliance Director: {director} Lead Analyst: " +
             $"{c.LeadAnalyst}" : $"Lead Analyst: {c.LeadAnalyst}");
         Line();
+    }
 
-        foreach (var x in c.Cells)
+    void IReportLayout.Cell(CommitmentSection c, MemberSection x, Footnotes footnotes)
+    {
+        Line($"### {x.Member.Name}: {(x.NotApplicable ? "not applicable" : x.Score is null ? "not yet scored" : x.Display)}");
+        Line();
+        if (x.NotApplicable) { Line(x.NotApplicableReason ?? ""); Line(); return; }
+        foreach (var (e, i) in x.Evidence.Select((e, i) => (e, i)))
         {
-            Line($"### {x.Member.Name}: {(x.NotApplicable ? "not applicable" : x.Score is null ? "not yet scored" : x.Display)}");
+            Line(e.Summary + Refs(footnotes.Refs[i]));
             Line();
-            if (x.NotApplicable) { Line(x.NotApplicableReason ?? ""); Line(); continue; }
-            var notes = new List<string>();
-            foreach (var e in x.Evidence)
-            {
-                var refs = string.Concat(e.Citations.Select(ci
-                    => { notes.Add(ReportText.Citation(ci)); return $"[^{footnote + notes.Count}]"; }));
-                Line(e.Summary + refs);
-                Line();
-            }
-            if (x.IneligibleEvidence > 0) { Line($"({x.IneligibleEvidence} evidence item(s) outside the report window are not " +
-                $"shown.)"); Line(); }
-            if (x.ScoreNote is { } note) { Line($"(Score note: {note}.)"); Line(); }
-            if (x.Score is not null)
-            {
-                foreach (var p in (x.Rationale ?? "").Split("\n\n",
-                    StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)) { Line(p); Line(); }
-                Line(ReportText.Thus(x));
-                Line();
-                if (x.Analysts.Count > 0) { Line(ReportText.Analysts(x.Analysts)); Line(); }
-            }
-            for (var i = 0; i < notes.Count; i++) Line($"[^{footnote + i + 1}]: {notes[i]}");
-            if (notes.Count > 0) Line();
-            footnote += notes.Count;
         }
-        return footnote;
+        if (x.IneligibleEvidence > 0) { Line($"({x.IneligibleEvidence} evidence item(s) outside the report window are not " +
+            $"shown.)"); Line(); }
+        if (x.ScoreNote is { } note) { Line($"(Score note: {note}.)"); Line(); }
+        if (x.Score is not null)
+        {
+            foreach (var p in (x.Rationale ?? "").Split("\n\n",
+                StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)) { Line(p); Line(); }
+            Line(Wording.Thus(x));
+            Line();
+            if (x.Analysts.Count > 0) { Line(Wording.Analysts(x.Analysts)); Line(); }
+        }
+        Notes(footnotes);
+    }
+
+    void IReportLayout.CommitmentEnd(CommitmentSection c) { }
+
+    void IReportLayout.End(ReportModel m) { }
+
+    private static string Refs(IEnumerable<int> numbers) => string.Concat(numbers.Select(n => $"[^{n}]"));
+
+    private void Notes(Footnotes footnotes)
+    {
+        foreach (var (n, citation) in footnotes.Notes) Line($"[^{n}]: {Wording.Citation(citation)}");
+        if (footnotes.Notes.Count > 0) Line();
     }
 
     /// <summary>Table cells cannot hold line breaks or unescaped pipes.</summary>

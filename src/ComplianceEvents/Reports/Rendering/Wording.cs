@@ -7,7 +7,7 @@ namespace ComplianceEvents.Reports.Rendering;
 /// Plain-text phrases every renderer prints the same way, in the seeds' wording. Deterministic: invariant
 /// culture, no clock. Callers escape the result for their own format.
 /// </summary>
-public static class ReportText
+public static class Wording
 {
     /// <summary>"15 June 2024".</summary>
     public static string Day(DateOnly day) => day.ToString("d MMMM yyyy", CultureInfo.InvariantCulture);

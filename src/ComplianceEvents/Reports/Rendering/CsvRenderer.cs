@@ -2,27 +2,6 @@ using System.Text;
 
 namespace ComplianceEvents.Reports.Rendering;
 
-public enum ReportFormat { Md, Html, Csv, Json }
-
-public static class ReportRenderers
-{
-    public static string Render(ReportModel model, ReportFormat format) => format switch
-    {
-        ReportFormat.Md => MarkdownRenderer.Render(model),
-        ReportFormat.Html => HtmlRenderer.Render(model),
-        ReportFormat.Csv => CsvRenderer.Render(model),
-        _ => JsonRenderer.Render(model),
-    };
-
-    public static string ContentType(ReportFormat format) => format switch
-    {
-        ReportFormat.Md => "text/markdown; charset=utf-8",
-        ReportFormat.Html => "text/html; charset=utf-8",
-        ReportFormat.Csv => "text/csv; charset=utf-8",
-        _ => "application/json; charset=utf-8",
-    };
-}
-
 /// <summary>Table B as CSV: one row per commitment, then an "overall" row with the member averages and the overall average.</summary>
 public static class CsvRenderer
 {
