@@ -96,7 +96,7 @@ public sealed partial class BulkImportTests(AppFixture app) : HostTest(app)
     private async Task<string> Scores(string cycle)
     {
         await using var session = App.Store.QuerySession();
-        var table = (await ScoreTable.Load(session, cycle))!;
+        var table = (await TableB.Load(session, cycle))!;
         return string.Join("\n", table.Commitments.Select(c => $"{c.Number}: {string.Join(",", c.Cells.Select(x => x.Display))} "
             + c.Average.DisplayWithPercent));
     }
