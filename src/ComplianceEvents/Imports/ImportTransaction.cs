@@ -13,7 +13,6 @@ using ComplianceEvents.Cycles;
 using ComplianceEvents.Cycles.OpeningCycle;
 using ComplianceEvents.Cycles.SettingReportWindow;
 using ComplianceEvents.Infrastructure;
-using ComplianceEvents.Reports.AsOf;
 using JasperFx.Events;
 using Marten;
 using Npgsql;
@@ -241,22 +240,12 @@ public sealed class ImportTransaction : IAsyncDisposable
 
     private void Fold(string key, object e)
     {
-        switch (e)
+        if (e is CommitmentSelected selected) _numbers.Add((selected.CycleId, selected.Number));
+        switch (key[..key.IndexOf(':')])
         {
-            case CycleOpened x: _cycles[key] = Cycles.Cycle.Create(x); break;
-            case ReportWindowSet x: Bump(_cycles, key, c => c.Apply(x)); break;
-            case CommitmentSelected x:
-                _commitments[key] = Commitments.Commitment.Create(x);
-                _numbers.Add((x.CycleId, x.Number));
-                break;
-            case RubricPublished x: Bump(_commitments, key, c => c.Apply(x)); break;
-            case RubricRevised x: Bump(_commitments, key, c => c.Apply(x)); break;
-            case MemberMarkedNotApplicable x: Bump(_commitments, key, c => c.Apply(x)); break;
-            case AssessmentOpened x: _assessments[key] = Assessments.Assessment.Create(x); break;
-            default: Bump(_assessments, key, a => CycleHistory.ApplyToAssessment(a, e)); break;
+            case "cycle": _cycles[key] = Cycles.Cycle.Fold(_cycles.GetValueOrDefault(key), e); break;
+            case "commitment": _commitments[key] = Commitments.Commitment.Fold(_commitments.GetValueOrDefault(key), e); break;
+            case "assessment": _assessments[key] = Assessments.Assessment.Fold(_assessments.GetValueOrDefault(key), e); break;
         }
     }
-
-    private static void Bump<T>(Dictionary<string, T?> states, string key, Func<T, T> apply) where T : class
-        => states[key] = apply(states[key]!);
 }
