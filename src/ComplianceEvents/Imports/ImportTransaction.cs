@@ -238,14 +238,17 @@ public sealed class ImportTransaction : IAsyncDisposable
         }
     }
 
+    /// <summary>Each aggregate's fold leaves the events of other streams alone.</summary>
     private void Fold(string key, object e)
     {
         if (e is CommitmentSelected selected) _numbers.Add((selected.CycleId, selected.Number));
-        switch (key[..key.IndexOf(':')])
-        {
-            case "cycle": _cycles[key] = Cycles.Cycle.Fold(_cycles.GetValueOrDefault(key), e); break;
-            case "commitment": _commitments[key] = Commitments.Commitment.Fold(_commitments.GetValueOrDefault(key), e); break;
-            case "assessment": _assessments[key] = Assessments.Assessment.Fold(_assessments.GetValueOrDefault(key), e); break;
-        }
+        Step(_cycles, key, e, Cycles.Cycle.Fold);
+        Step(_commitments, key, e, Commitments.Commitment.Fold);
+        Step(_assessments, key, e, Assessments.Assessment.Fold);
+    }
+
+    private static void Step<T>(Dictionary<string, T?> states, string key, object e, Func<T?, object, T?> fold) where T : class
+    {
+        if (fold(states.GetValueOrDefault(key), e) is { } next) states[key] = next;
     }
 }

@@ -73,16 +73,11 @@ public static class CycleHistory
         var texts = new Dictionary<string, EvidenceText>();
         foreach (var e in events)
         {
-            var key = e.StreamKey!;
-            switch (key[..key.IndexOf(':')])
-            {
-                case "cycle": cycle = Cycle.Fold(cycle, e.Data); break;
-                case "commitment": Step(commitments, key, e.Data, Commitment.Fold); break;
-                case "assessment":
-                    Step(assessments, key, e.Data, Assessment.Fold);
-                    if (EvidenceText.From(key, e.Data) is { } text) texts[text.Id] = text;
-                    break;
-            }
+            // Each aggregate's fold leaves the events of other streams alone: no need to tell the stream kinds apart here.
+            cycle = Cycle.Fold(cycle, e.Data);
+            Step(commitments, e.StreamKey!, e.Data, Commitment.Fold);
+            Step(assessments, e.StreamKey!, e.Data, Assessment.Fold);
+            if (EvidenceText.From(e.StreamKey!, e.Data) is { } text) texts[text.Id] = text;
         }
         return new CycleState(cycle, commitments.Values.ToDictionary(c => c.CommitmentId),
             assessments.Values.ToDictionary(a => (a.CommitmentId, a.MemberCode)), texts);
