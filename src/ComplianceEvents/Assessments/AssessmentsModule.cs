@@ -27,4 +27,9 @@ public sealed class AssessmentsModule : IStoreModule
         opts.Schema.For<EvidenceText>().Index(t => t.CycleId);
         opts.Schema.For<EvidenceText>().Index(t => t.StreamKey);
     }
+
+    /// <summary>Before issue 20 a cell's snapshot held its evidence text, and its items no character count.</summary>
+    public string OlderShapeQuery(IReadOnlyStoreOptions opts) =>
+        $"select exists (select 1 from {opts.FindOrResolveDocumentType(typeof(Assessment)).TableName.QualifiedName} " +
+            "where jsonb_typeof(data -> 'Evidence' -> 0) = 'object' and not (data -> 'Evidence' -> 0 ? 'Characters'))";
 }

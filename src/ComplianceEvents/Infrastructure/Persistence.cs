@@ -13,7 +13,7 @@ public static class Persistence
     public const string ConnectionStringName = "Marten";
 
     /// <summary>Every module's part of the store (<see cref="IStoreModule"/>), found in this assembly, in a stable order.</summary>
-    private static readonly IReadOnlyList<IStoreModule> Modules = typeof(Persistence).Assembly.GetTypes()
+    internal static readonly IReadOnlyList<IStoreModule> Modules = typeof(Persistence).Assembly.GetTypes()
         .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IStoreModule).IsAssignableFrom(t)).OrderBy(t => t.FullName)
         .Select(t => (IStoreModule)Activator.CreateInstance(t)!).ToList();
 

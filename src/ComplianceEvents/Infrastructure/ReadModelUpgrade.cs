@@ -15,8 +15,10 @@ public sealed record ReadModelVersion(string Id, int Version)
 
 /// <summary>
 /// Before the host serves anything, brings read models of an older shape up to <see cref="ReadModelVersion.Current"/> by
-/// rebuilding every inline projection from the events (the events themselves never change). An empty database just gets
-/// the marker. Hosts starting together take turns on an advisory lock, and the second finds the work done.
+/// rebuilding every inline projection from the events (the events themselves never change): when the marker says an older
+/// version, or, without a marker (a database written before markers, or one just emptied), when a module finds documents of
+/// an older shape (<see cref="IStoreModule.OlderShapeQuery"/>). Then it stores the marker. Hosts starting together take turns
+/// on an advisory lock, and the second finds the work done.
 /// </summary>
 public sealed class ReadModelUpgrade(IDocumentStore store, ILogger<ReadModelUpgrade> log) : IHostedService
 {
@@ -40,7 +42,7 @@ public sealed class ReadModelUpgrade(IDocumentStore store, ILogger<ReadModelUpgr
             await using var session = store.LightweightSession();
             var stored = await session.LoadAsync<ReadModelVersion>(ReadModelVersion.Key, ct);
             if (stored?.Version >= ReadModelVersion.Current) return false;
-            var rebuild = stored is not null || await session.Events.QueryAllRawEvents().AnyAsync(ct);
+            var rebuild = stored is not null || await OlderShape(store, connection, ct);
             if (rebuild)
             {
                 var names = store.Options.Events.Projections().Where(p => p.Lifecycle == ProjectionLifecycle.Inline)
@@ -59,5 +61,17 @@ public sealed class ReadModelUpgrade(IDocumentStore store, ILogger<ReadModelUpgr
             await using var release = new NpgsqlCommand($"select pg_advisory_unlock({LockKey})", connection);
             await release.ExecuteNonQueryAsync(CancellationToken.None);
         }
+    }
+
+    private static async Task<bool> OlderShape(IDocumentStore store, NpgsqlConnection connection, CancellationToken ct)
+    {
+        // The tables may not exist yet on a database this code has not opened before.
+        await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+        foreach (var sql in Persistence.Modules.Select(m => m.OlderShapeQuery(store.Options)).OfType<string>())
+        {
+            await using var cmd = new NpgsqlCommand(sql, connection);
+            if (await cmd.ExecuteScalarAsync(ct) is true) return true;
+        }
+        return false;
     }
 }

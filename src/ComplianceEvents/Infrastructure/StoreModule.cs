@@ -14,6 +14,12 @@ public interface IStoreModule
     IReadOnlyDictionary<Type, string> Events { get; }
 
     void Register(StoreOptions opts);
+
+    /// <summary>
+    /// A query answering whether the database holds read models of this module in a shape older code wrote (one boolean), for a
+    /// database without a <see cref="ReadModelVersion"/> marker; null when the module has none to detect.
+    /// </summary>
+    string? OlderShapeQuery(IReadOnlyStoreOptions opts) => null;
 }
 
 /// <summary>The inline snapshot of one stream, folded by its aggregate's one dispatch (e.g. <c>Cycle.Fold</c>).</summary>
