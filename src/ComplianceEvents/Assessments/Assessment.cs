@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Text.Json.Serialization;
 using ComplianceEvents.Commitments;
 using JasperFx.Core;
 
@@ -44,11 +45,15 @@ public sealed record Assessment(string Id, string CycleId, string CommitmentId, 
     public ApprovedScore? Approved { get; init; }
 
     /// <summary>The proposal behind the approved score (its rationale and analysts are what a report prints).</summary>
+    /// <remarks>The computed properties are not stored: they doubled the snapshot (CurrentEvidence repeated the list).</remarks>
+    [JsonIgnore]
     public Proposal? ApprovedProposal => Approved is null ? null : Proposals.FirstOrDefault(p => p.ProposalId == Approved.ProposalId);
     public long Version { get; set; }
 
+    [JsonIgnore]
     public Proposal? Pending => Proposals.LastOrDefault(p => p.Status == ProposalStatus.Pending);
     public EvidenceFacts? FindEvidence(string id) => Evidence.FirstOrDefault(e => e.EvidenceId == id);
+    [JsonIgnore]
     public IEnumerable<EvidenceFacts> CurrentEvidence => Evidence.Where(e => !e.Withdrawn);
 
     /// <summary>DESIGN 1.2 rule 9: the score the rubric's dimension rules suggest from the current evidence.</summary>
@@ -154,7 +159,8 @@ public sealed record Assessment(string Id, string CycleId, string CommitmentId, 
         this with { Proposals = [.. Proposals.Select(p => p.ProposalId == proposalId ? p with { Status = status, ReviewedBy = by, ReviewNote = note } : p)] };
 }
 
-/// <summary>The parts of an assessment stream key, <c>assessment:{cycle}:{commitment}:{member}</c> (events do not carry their cell).</summary>
+/// <summary>The parts of an assessment stream key, <c>assessment:{cycle}:{commitment}:{member}</c> (its events do not carry
+/// their cell).</summary>
 public sealed record CellKey(string CycleId, string CommitmentId, string MemberCode)
 {
     public static CellKey Parse(string streamKey) =>

@@ -258,8 +258,8 @@ public static class ReadFigures
             return MarkdownRenderer.Render(ReportBuilder.Build(state, ReportKind.Interim)).Length;
         });
         ctx.Add(Context("B2-projection", fromProjection, b2.Product, "ms/report",
-            "the interim report of the large cycle built from the current inline snapshots (Cycle, Commitment, Assessment and EvidenceText " +
-                "documents, one batched query) and rendered",
+            "the interim report of the large cycle built from the current inline snapshots (Cycle, Commitment, Assessment and " +
+                "EvidenceText documents, one batched query) and rendered",
             "B2 (as of the pinned sequence, from events)"));
 
         // Table B (`scores`) as the product reads it (CellScore documents, one per cell, each written by one stream:
