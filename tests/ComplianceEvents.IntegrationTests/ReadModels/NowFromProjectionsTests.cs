@@ -22,7 +22,7 @@ namespace ComplianceEvents.IntegrationTests.ReadModels;
 /// Issue 20, item 4: the report "now" is read from the inline projections (lean Assessment snapshots and EvidenceText
 /// documents), "as of" is folded from the log. Both must give the same state for the same events.
 /// </summary>
-public sealed class NowFromProjectionsTests(AppFixture app) : WriteSideTest(app)
+public sealed class NowFromProjectionsTests(AppFixture app, Xunit.Abstractions.ITestOutputHelper output) : WriteSideTest(app)
 {
     private static readonly string[] Members = ["CA", "FR", "DE", "IT", "JP", "UK", "US", "EU"];
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
@@ -97,6 +97,7 @@ public sealed class NowFromProjectionsTests(AppFixture app) : WriteSideTest(app)
         // Every summary is out of the snapshot; what is left is a fraction of the text the cell holds.
         Assert.All(texts, t => Assert.DoesNotContain(JsonSerializer.Serialize(t.Summary).Trim('"'), SnapshotJson(cell)));
         var text = cell.Evidence.Sum(e => e.Characters);
+        output.WriteLine($"{id}: {size} characters of JSON for {cell.Evidence.Count} items holding {text} characters of text");
         Assert.True(size * 2 < text, $"{id}: {size} characters of JSON for {cell.Evidence.Count} items holding {text} of text");
     }
 
