@@ -19,7 +19,7 @@ public interface IAssessmentCommand
 public sealed record Cell(Cycle Cycle, Commitment Commitment, string MemberCode, Assessment? State, Actor Actor, DateTimeOffset Now)
 {
     /// <summary>The cell's evidence list, or empty when the stream does not exist yet.</summary>
-    public IReadOnlyList<EvidenceItem> Evidence => State?.Evidence ?? [];
+    public IReadOnlyList<EvidenceFacts> Evidence => State?.Evidence ?? [];
 }
 
 public static class Cells

@@ -59,7 +59,8 @@ public static class EvidenceContent
         yield return ("summary", summary.Trim().Length);
     }
 
-    public static long Characters(EvidenceItem e) => Fields(e.Summary, e.Citations).Sum(f => (long)f.Characters);
+    public static long Characters(string summary, IReadOnlyList<Citation> citations) =>
+        Fields(summary, citations).Sum(f => (long)f.Characters);
 
     /// <summary>
     /// Refuses content that would take the cell's current evidence over <see cref="Assessment.MaxEvidenceCharacters"/>, naming
@@ -68,7 +69,7 @@ public static class EvidenceContent
     /// </summary>
     public static RuleViolation? CheckBudget(IEvidenceContent content, Cell cell, string? replacing = null)
     {
-        var others = cell.State?.CurrentEvidence.Where(e => e.EvidenceId != replacing).Sum(Characters) ?? 0;
+        var others = cell.State?.CurrentEvidence.Where(e => e.EvidenceId != replacing).Sum(e => e.Characters) ?? 0;
         var total = others;
         foreach (var (field, characters) in Fields(content.Summary, content.Citations))
         {
@@ -76,7 +77,7 @@ public static class EvidenceContent
             if (total > Assessment.MaxEvidenceCharacters)
                 return RuleViolation.Rejected("cell-content-limit", $"The current evidence of a cell holds at most " +
                     $"{Assessment.MaxEvidenceCharacters:N0} characters of text (summary and citations); this cell's other items hold " +
-                    $"{others:N0} and this item {Fields(content.Summary, content.Citations).Sum(f => (long)f.Characters):N0}, " +
+                    $"{others:N0} and this item {Characters(content.Summary, content.Citations):N0}, " +
                     $"over it from '{field}'.", field);
         }
         return null;

@@ -1,4 +1,5 @@
 using ComplianceEvents.Infrastructure;
+using JasperFx.Core;
 
 namespace ComplianceEvents.Commitments;
 
@@ -31,19 +32,41 @@ public sealed record Commitment(string Id, string CycleId, string CommitmentId, 
         : RuleViolation.Forbidden("reviewer-required",
             $"Only the lead analyst or compliance director of commitment {CycleId}/{CommitmentId} may {action}.");
 
+    /// <summary>
+    /// The one event-to-state dispatch of a commitment stream, for every fold (the inline snapshot, the as-of fold, an import in
+    /// memory); events of other streams leave the state as it is. Marten folds through this method only ([JasperFxIgnore]).
+    /// </summary>
+    public static Commitment? Fold(Commitment? c, object e) => (c, e) switch
+    {
+        (_, CommitmentSelected x) => Create(x),
+        (null, _) => null,
+        (_, CommitmentRenumbered x) => c.Apply(x),
+        (_, MemberMarkedNotApplicable x) => c.Apply(x),
+        (_, MemberApplicabilityRestored x) => c.Apply(x),
+        (_, RubricPublished x) => c.Apply(x),
+        (_, RubricRevised x) => c.Apply(x),
+        _ => c,
+    };
+
+    [JasperFxIgnore]
     public static Commitment Create(CommitmentSelected e) =>
         new(StreamKey(e.CycleId, e.CommitmentId), e.CycleId, e.CommitmentId, e.Number, e.IssueArea, e.Title, e.Text, e.Source,
             e.Background, e.Features, e.Dimensions, e.Definitions, e.InterpretiveGuidelines, e.LeadAnalyst, e.ComplianceDirector);
 
+    [JasperFxIgnore]
     public Commitment Apply(CommitmentRenumbered e) => this with { Number = e.NewNumber };
 
+    [JasperFxIgnore]
     public Commitment Apply(MemberMarkedNotApplicable e) =>
         this with { NotApplicable = new Dictionary<string, string>(NotApplicable) { [e.MemberCode] = e.Reason } };
 
+    [JasperFxIgnore]
     public Commitment Apply(MemberApplicabilityRestored e) =>
         this with { NotApplicable = NotApplicable.Where(kv => kv.Key != e.MemberCode).ToDictionary() };
 
+    [JasperFxIgnore]
     public Commitment Apply(RubricPublished e) => this with { Rubrics = [e.Rubric] };
 
+    [JasperFxIgnore]
     public Commitment Apply(RubricRevised e) => this with { Rubrics = [.. Rubrics, e.Rubric] };
 }

@@ -1,3 +1,5 @@
+using JasperFx.Core;
+
 namespace ComplianceEvents.Cycles;
 
 /// <summary>Write model and inline snapshot of a <c>cycle:{id}</c> stream.</summary>
@@ -23,14 +25,32 @@ public sealed record Cycle(string Id, string SummitName, string HostCity, string
 
     public bool HasMember(string code) => Members.Any(m => m.Code == code);
 
+    /// <summary>
+    /// The one event-to-state dispatch of a cycle stream, for every fold (the inline snapshot, the as-of fold, an import in
+    /// memory); events of other streams leave the state as it is. Marten folds through this method only ([JasperFxIgnore]).
+    /// </summary>
+    public static Cycle? Fold(Cycle? c, object e) => (c, e) switch
+    {
+        (_, CycleOpened x) => Create(x),
+        (null, _) => null,
+        (_, ReportWindowSet x) => c.Apply(x),
+        (_, CycleAmended x) => c.Apply(x),
+        (_, ReportPublished x) => c.Apply(x),
+        _ => c,
+    };
+
+    [JasperFxIgnore]
     public static Cycle Create(CycleOpened e) =>
         new(StreamKey(e.CycleId), e.SummitName, e.HostCity, e.HostCountry, e.SummitStart, e.SummitEnd, e.Members, e.PreparedBy);
 
+    [JasperFxIgnore]
     public Cycle Apply(ReportWindowSet e) =>
         this with { Windows = [.. Windows.Where(w => w.Kind != e.Kind).Append(new ReportWindow(e.Kind, e.Start, e.Cutoff)).OrderBy(w => w.Kind)] };
 
+    [JasperFxIgnore]
     public Cycle Apply(ReportPublished e) => this with { Editions = [.. Editions, e] };
 
+    [JasperFxIgnore]
     public Cycle Apply(CycleAmended e) =>
         this with
         {

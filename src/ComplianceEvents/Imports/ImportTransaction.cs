@@ -13,7 +13,6 @@ using ComplianceEvents.Cycles;
 using ComplianceEvents.Cycles.OpeningCycle;
 using ComplianceEvents.Cycles.SettingReportWindow;
 using ComplianceEvents.Infrastructure;
-using ComplianceEvents.Reports.AsOf;
 using System.Linq.Expressions;
 using JasperFx.Events;
 using Marten;
@@ -244,17 +243,12 @@ public sealed class ImportTransaction : IAsyncDisposable
             Task.FromResult(states.Values.OfType<T>().Any(where.Compile()));
     }
 
-    private void Fold(string key, object e) =>
-        _states[key] = (_states.GetValueOrDefault(key), e) switch
-        {
-            (_, CycleOpened x) => Cycles.Cycle.Create(x),
-            (Cycle c, ReportWindowSet x) => c.Apply(x),
-            (_, CommitmentSelected x) => Commitments.Commitment.Create(x),
-            (Commitment c, RubricPublished x) => c.Apply(x),
-            (Commitment c, RubricRevised x) => c.Apply(x),
-            (Commitment c, MemberMarkedNotApplicable x) => c.Apply(x),
-            (_, AssessmentOpened x) => Assessments.Assessment.Create(x),
-            (Assessment a, _) => CycleHistory.ApplyToAssessment(a, e),
-            var (state, _) => throw new InvalidOperationException($"{e.GetType().Name} is not an import step's event on {state}."),
-        };
+    /// <summary>The step's events folded by their aggregate's own fold (each leaves other streams' events alone).</summary>
+    private void Fold(string key, object e)
+    {
+        var state = _states.GetValueOrDefault(key);
+        if ((Cycles.Cycle.Fold(state as Cycle, e) ?? Commitments.Commitment.Fold(state as Commitment, e)
+            ?? (object?)Assessments.Assessment.Fold(state as Assessment, e)) is { } next)
+            _states[key] = next;
+    }
 }

@@ -1,13 +1,8 @@
-using ComplianceEvents.Assessments;
-using ComplianceEvents.Commitments;
-using ComplianceEvents.Cycles;
 using ComplianceEvents.Reports.CheckingDrift;
-using ComplianceEvents.Reports.GettingScores;
 using JasperFx;
 using JasperFx.Events;
 using JasperFx.Events.Projections;
 using Marten;
-using Marten.Schema;
 using Weasel.Core;
 using Wolverine.Marten;
 
@@ -17,34 +12,22 @@ public static class Persistence
 {
     public const string ConnectionStringName = "Marten";
 
-    /// <summary>Event type names are stable and explicit (CONVENTIONS "Names"): moving or renaming a class never renames stored events.</summary>
-    public static readonly IReadOnlyDictionary<Type, string> EventNames = new Dictionary<Type, string>
-    {
-        [typeof(CycleOpened)] = "cycle_opened",
-        [typeof(ReportWindowSet)] = "report_window_set",
-        [typeof(CycleAmended)] = "cycle_amended",
-        [typeof(ReportPublished)] = "report_published",
-        [typeof(CommitmentSelected)] = "commitment_selected",
-        [typeof(CommitmentRenumbered)] = "commitment_renumbered",
-        [typeof(MemberMarkedNotApplicable)] = "member_marked_not_applicable",
-        [typeof(MemberApplicabilityRestored)] = "member_applicability_restored",
-        [typeof(RubricPublished)] = "rubric_published",
-        [typeof(RubricRevised)] = "rubric_revised",
-        [typeof(AssessmentOpened)] = "assessment_opened",
-        [typeof(EvidenceRecorded)] = "evidence_recorded",
-        [typeof(EvidenceAmended)] = "evidence_amended",
-        [typeof(EvidenceWithdrawn)] = "evidence_withdrawn",
-        [typeof(ScoreProposed)] = "score_proposed",
-        [typeof(ProposalReturned)] = "proposal_returned",
-        [typeof(ScoreApproved)] = "score_approved",
-        [typeof(ScoreRejected)] = "score_rejected",
-    };
+    /// <summary>Every module's part of the store (<see cref="IStoreModule"/>), found in this assembly, in a stable order.</summary>
+    internal static readonly IReadOnlyList<IStoreModule> Modules = typeof(Persistence).Assembly.GetTypes()
+        .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IStoreModule).IsAssignableFrom(t)).OrderBy(t => t.FullName)
+        .Select(t => (IStoreModule)Activator.CreateInstance(t)!).ToList();
+
+    /// <summary>Every stored event type with its stable name, as the modules declare them.</summary>
+    public static readonly IReadOnlyDictionary<Type, string> EventNames =
+        Modules.SelectMany(m => m.Events).ToDictionary(kv => kv.Key, kv => kv.Value);
 
     public static IServiceCollection AddCompliancePersistence(this IServiceCollection services, string connectionString)
     {
         services.AddMarten(opts => Configure(opts, connectionString))
             .UseLightweightSessions()
             .IntegrateWithWolverine();
+        // First of the hosted services: read models of an older shape are rebuilt before anything reads them.
+        services.Insert(0, ServiceDescriptor.Singleton<IHostedService, ReadModelUpgrade>());
         services.AddSingleton(CommandValidators.FromAssembly(typeof(Persistence).Assembly));
         services.AddSingleton(CommandSlices.FromAssembly(typeof(Persistence).Assembly));
         services.AddSingleton<CommandRunner>();
@@ -72,11 +55,7 @@ public static class Persistence
         opts.Events.MetadataConfig.EnableAll();
         foreach (var (type, name) in EventNames)
             opts.Events.MapEventType(type, name);
-
-        opts.Projections.Snapshot<Cycle>(SnapshotLifecycle.Inline);
-        opts.Projections.Snapshot<Commitment>(SnapshotLifecycle.Inline);
-        opts.Projections.Snapshot<Assessment>(SnapshotLifecycle.Inline);
-        opts.Projections.Add(new CellScoreProjection(), ProjectionLifecycle.Inline);
+        foreach (var module in Modules) module.Register(opts);
         // Rebuilds (docs/benchmarks.md, B3): pages of 5,000 events, and each snapshot written once per window of
         // 100,000 changed aggregates instead of once per page it appears in (Marten's default rewrites a growing
         // assessment for nearly every one of its events; a window of 5,000 still rewrote it a dozen times, because a
@@ -87,13 +66,7 @@ public static class Persistence
             projection.Options.BatchSize = 5_000;
             projection.Options.RebuildFlushThreshold = 100_000;
         }
-        opts.Schema.For<Commitment>().Index(c => c.CycleId);
-        // A commitment's number is unique in its cycle, but each commitment is its own stream: two concurrent selections
-        // with one number would both pass the decision's read. The index makes the second commit fail, and the runner
-        // decides again, now seeing the number taken (ADR 0003).
-        opts.Schema.For<Commitment>().UniqueIndex(UniqueIndexType.Computed, "uq_commitment_cycle_number", c => c.CycleId, c => c.Number);
-        opts.Schema.For<Assessment>().Index(a => a.CycleId);
-        opts.Schema.For<CellScore>().Index(c => c.CycleId);
         opts.Schema.For<CommandReceipt>().Identity(r => r.Id);
+        opts.Schema.For<ReadModelVersion>().Identity(v => v.Id);
     }
 }

@@ -20,7 +20,7 @@ public static class ReportBuilder
             var cells = cycle.Members.Select(m =>
             {
                 var a = state.Assessments.GetValueOrDefault((c.CommitmentId, m.Code));
-                var current = a?.CurrentEvidence.ToList() ?? [];
+                var current = a is null ? [] : state.CurrentEvidence(a);
                 var eligible = current.Where(e => window is null || window.Contains(e.ActionDate)).OrderBy(e => e.ActionDate).ToList();
                 var shown = WindowedScores.For(a, window);
                 return new MemberSection(m, shown.Score, !c.IsApplicable(m.Code), c.NotApplicable.GetValueOrDefault(m.Code),

@@ -21,7 +21,7 @@ public static class WindowedScores
     {
         if (assessment?.ApprovedProposal is not { } current) return new WindowedScore(null, null);
         if (window is null) return new WindowedScore(current, null);
-        var actionDates = assessment.Evidence.GroupBy(e => e.EvidenceId).ToDictionary(g => g.Key, g => g.Last().ActionDate);
+        var actionDates = assessment.Evidence.ToDictionary(e => e.EvidenceId, e => e.ActionDate);
         var outside = Outside(actionDates, current, window);
         if (outside.Count == 0) return new WindowedScore(current, null);
 

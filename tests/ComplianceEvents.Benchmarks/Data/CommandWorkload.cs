@@ -89,8 +89,7 @@ public sealed class CommandWorkload
         if (decision.Violation is { } v) throw new InvalidOperationException($"Raw decision refused: {v.Rule}: {v.Message}");
         var events = state is null ? [new AssessmentOpened(c.CycleId, c.CommitmentId, c.MemberCode), .. decision.Events] : decision.Events;
         var next = state;
-        foreach (var e in events)
-            next = e is AssessmentOpened opened ? Assessment.Create(opened) : Reports.AsOf.CycleHistory.ApplyToAssessment(next!, e);
+        foreach (var e in events) next = Assessment.Fold(next, e);
         return (events, next!);
     }
 }

@@ -113,7 +113,7 @@ public sealed class Simulator
             case RubricPublished x: _commitments[key] = _commitments[key].Apply(x); break;
             case RubricRevised x: _commitments[key] = _commitments[key].Apply(x); break;
             case AssessmentOpened x: _assessments[key] = Assessment.Create(x); break;
-            default: _assessments[key] = CycleHistory.ApplyToAssessment(_assessments[key], e); break;
+            default: _assessments[key] = Assessment.Fold(_assessments[key], e)!; break;
         }
     }
 }

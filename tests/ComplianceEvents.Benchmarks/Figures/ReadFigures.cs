@@ -254,14 +254,12 @@ public static class ReadFigures
     {
         var fromProjection = await Timed(ctx, ctx.Sizes.ReportRepeats, async () =>
         {
-            var (cycle, commitments, assessments) = await Snapshots(store, Large);
-            var state = new CycleState(cycle, commitments.ToDictionary(c => c.CommitmentId), assessments.ToDictionary(a => (a.CommitmentId,
-                a.MemberCode)), [], 0);
+            var state = await CycleHistory.Now(store, Large);
             return MarkdownRenderer.Render(ReportBuilder.Build(state, ReportKind.Interim)).Length;
         });
         ctx.Add(Context("B2-projection", fromProjection, b2.Product, "ms/report",
-            "the interim report of the large cycle built from the current inline snapshots (Cycle, Commitment and Assessment documents, " +
-                "one batched query) and rendered",
+            "the interim report of the large cycle built from the current inline snapshots (Cycle, Commitment, Assessment and " +
+                "EvidenceText documents, one batched query) and rendered",
             "B2 (as of the pinned sequence, from events)"));
 
         // Table B (`scores`) as the product reads it (CellScore documents, one per cell, each written by one stream:

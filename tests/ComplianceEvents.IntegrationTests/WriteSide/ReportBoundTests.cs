@@ -65,7 +65,7 @@ public sealed class ReportBoundTests(AppFixture app) : WriteSideTest(app)
         await World.Expect(World.AsAnalyst(plain with { Citations = [], Summary = new string('x', 100) }));
 
         await Refused(() => World.AsAnalyst(plain with { Summary = "x", Citations = [] }), Outcome.Rejected, "cell-content-limit");
-        Assert.Equal(Assessment.MaxEvidenceCharacters, (await LoadAssessment()).CurrentEvidence.Sum(EvidenceContent.Characters));
+        Assert.Equal(Assessment.MaxEvidenceCharacters, (await LoadAssessment()).CurrentEvidence.Sum(e => e.Characters));
     }
 
     [Fact]
@@ -74,17 +74,18 @@ public sealed class ReportBoundTests(AppFixture app) : WriteSideTest(app)
         await World.Build();
         await FillText(room: 0);
         var e1 = (await LoadAssessment()).Evidence[0];
+        var text = await Load<EvidenceText>(EvidenceText.Key(Assessment.StreamKey(World.Cycle, World.C19, "CA"), e1.EvidenceId));
         AmendEvidence Amend(int summary) => new(World.Cycle, World.C19, "CA", e1.EvidenceId, e1.ActionDate, new string('y', summary),
-            e1.Citations, "Corrected.", e1.Dimensions, e1.Strength);
+            text.Citations, "Corrected.", e1.Dimensions, e1.Strength);
 
         // The same length again fits exactly; one character more does not.
-        await World.Expect(World.AsAnalyst(Amend(e1.Summary.Length)));
-        var over = await Refused(() => World.AsAnalyst(Amend(e1.Summary.Length + 1)), Outcome.Rejected, "cell-content-limit");
+        await World.Expect(World.AsAnalyst(Amend(text.Summary.Length)));
+        var over = await Refused(() => World.AsAnalyst(Amend(text.Summary.Length + 1)), Outcome.Rejected, "cell-content-limit");
         Assert.Contains(over.Errors, e => e.Field == "summary");
 
         await World.Expect(World.AsAnalyst(new Assessments.WithdrawingEvidence.WithdrawEvidence(World.Cycle, World.C19, "CA", "e2",
             "Duplicate of e1.")));
-        await World.Expect(World.AsAnalyst(Amend(e1.Summary.Length + 1)));
+        await World.Expect(World.AsAnalyst(Amend(text.Summary.Length + 1)));
         await World.Expect(World.AsAnalyst(Sized(1_000, 5)));
     }
 
@@ -101,7 +102,7 @@ public sealed class ReportBoundTests(AppFixture app) : WriteSideTest(app)
         Assert.Single(results, r => r.IsAccepted);
         Assert.All(results.Where(r => !r.IsAccepted), r => Assert.Contains(r.Rule, new[] { "cell-content-limit", "stream-version" }));
         Assert.Contains(results, r => r.Rule == "cell-content-limit");
-        Assert.Equal(Assessment.MaxEvidenceCharacters - 1_000, (await LoadAssessment()).CurrentEvidence.Sum(EvidenceContent.Characters));
+        Assert.Equal(Assessment.MaxEvidenceCharacters - 1_000, (await LoadAssessment()).CurrentEvidence.Sum(e => e.Characters));
     }
 
     [Fact]

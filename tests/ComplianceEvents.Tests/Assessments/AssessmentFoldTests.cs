@@ -26,7 +26,7 @@ public sealed class AssessmentFoldTests
         // Marten deserializes IReadOnlyList properties as List<T>: the next event must append to it all the same.
         var stored = Assessment.Create(new AssessmentOpened("2024-apulia", "19", "CA")) with
         {
-            Evidence = new List<EvidenceItem> { new("e1", new DateOnly(2024, 7, 2), "Action 1.", ["prevent"], Strength.Strong, [], []) },
+            Evidence = new List<EvidenceFacts> { new("e1", new DateOnly(2024, 7, 2), ["prevent"], Strength.Strong, 9, []) },
         };
         var next = stored.Apply(Evidence(2));
         Assert.Equal(["e1", "e2"], next.Evidence.Select(e => e.EvidenceId));

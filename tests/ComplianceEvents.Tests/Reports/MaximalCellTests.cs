@@ -42,9 +42,9 @@ public sealed class MaximalCellTests(ITestOutputHelper output)
             return new EvidenceItem($"e{i}-" + new string('x', 58), new DateOnly(2024, 9, 30), "s" + Fill("summary", 0), dimensions,
                 Strength.Contradictory, cited, []);
         }).ToList();
-        var room = Assessment.MaxEvidenceCharacters - Build(_ => 0).Sum(EvidenceContent.Characters);
+        var room = Assessment.MaxEvidenceCharacters - Build(_ => 0).Sum(e => EvidenceContent.Characters(e.Summary, e.Citations));
         var items = Build(i => (int)(room / Assessment.MaxEvidence + (i < room % Assessment.MaxEvidence ? 1 : 0)));
-        Assert.Equal(Assessment.MaxEvidenceCharacters, items.Sum(EvidenceContent.Characters));
+        Assert.Equal(Assessment.MaxEvidenceCharacters, items.Sum(e => EvidenceContent.Characters(e.Summary, e.Citations)));
         return items;
     }
 

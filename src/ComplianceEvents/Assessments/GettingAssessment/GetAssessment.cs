@@ -10,23 +10,29 @@ public sealed record AssessmentView(string CycleId, string CommitmentId, string 
     int? ApprovedScore, ApprovedScore? Approval, Proposal? Pending, IReadOnlyList<Proposal> Proposals, IReadOnlyList<EvidenceItem> Evidence,
     int? CurrentRubricVersion, int? SuggestedScore, bool Stale, IReadOnlyList<string> StaleReasons, long Version)
 {
-    public static AssessmentView From(Assessment a, Commitment c) =>
+    public static AssessmentView From(Assessment a, Commitment c, IReadOnlyDictionary<string, EvidenceText> texts) =>
         new(a.CycleId, a.CommitmentId, a.MemberCode, c.IsApplicable(a.MemberCode), c.NotApplicable.GetValueOrDefault(a.MemberCode),
-            a.Approved?.Score, a.Approved, a.Pending, a.Proposals, a.Evidence, c.CurrentRubric?.Version,
+            a.Approved?.Score, a.Approved, a.Pending, a.Proposals, EvidenceItem.Of(a, a.Evidence, texts), c.CurrentRubric?.Version,
             a.SuggestedScore(c, c.CurrentRubric), a.StaleReasons(c).Count > 0, a.StaleReasons(c), a.Version);
 }
 
 public static class GetAssessmentQuery
 {
-    public static async Task<AssessmentView?> Load(IQuerySession session, string cycleId, string commitmentId, string member,
-        CancellationToken ct)
-    {
-        var batch = session.CreateBatchQuery();
-        var assessment = batch.Load<Assessment>(Assessment.StreamKey(cycleId, commitmentId, member));
-        var commitment = batch.Load<Commitment>(Commitment.StreamKey(cycleId, commitmentId));
-        await batch.Execute(ct);
-        return await assessment is { } a && await commitment is { } c ? AssessmentView.From(a, c) : null;
-    }
+    /// <summary>The cell, its commitment and its evidence text in one round trip on one database snapshot.</summary>
+    public static Task<AssessmentView?> Load(IQuerySession session, string cycleId, string commitmentId, string member,
+        CancellationToken ct) =>
+        EvidenceText.OneSnapshot(session.DocumentStore, async snapshot =>
+        {
+            var key = Assessment.StreamKey(cycleId, commitmentId, member);
+            var batch = snapshot.CreateBatchQuery();
+            var assessment = batch.Load<Assessment>(key);
+            var commitment = batch.Load<Commitment>(Commitment.StreamKey(cycleId, commitmentId));
+            var texts = batch.Query<EvidenceText>().Where(t => t.StreamKey == key).ToList();
+            await batch.Execute(ct);
+            return await assessment is { } a && await commitment is { } c
+                ? AssessmentView.From(a, c, (await texts).ToDictionary(t => t.Id))
+                : null;
+        }, ct);
 
     [WolverineGet("/cycles/{cycleId}/commitments/{commitmentId}/assessments/{memberCode}", OperationId = "GetAssessment"),
         Tags("Assessments"), Microsoft.AspNetCore.Mvc.ProducesResponseType<AssessmentView>(StatusCodes.Status200OK)]

@@ -13,9 +13,16 @@ public sealed record AsOfPoint(long? Sequence = null, DateTimeOffset? Time = nul
     public override string ToString() => Sequence is { } s ? $"sequence {s}" : Time is { } t ? $"time {t:O}" : "now";
 }
 
-/// <summary>The state of a cycle as the system knew it at one point: every stream folded from one query.</summary>
+/// <summary>
+/// The state of a cycle as the system knew it at one point: its write models, and the text of every evidence item keyed by
+/// <see cref="EvidenceText.Key"/> (the write models hold only what decisions need).
+/// </summary>
 public sealed record CycleState(Cycle? Cycle, IReadOnlyDictionary<string, Commitment> Commitments,
-    IReadOnlyDictionary<(string Commitment, string Member), Assessment> Assessments, IReadOnlyList<ReportEdition> Editions, long LastSequence);
+    IReadOnlyDictionary<(string Commitment, string Member), Assessment> Assessments, IReadOnlyDictionary<string, EvidenceText> Texts)
+{
+    /// <summary>A cell's current (not withdrawn) evidence with its text, as reports show it.</summary>
+    public IReadOnlyList<EvidenceItem> CurrentEvidence(Assessment a) => EvidenceItem.Of(a, a.CurrentEvidence, Texts);
+}
 
 public static class CycleHistory
 {
@@ -35,52 +42,49 @@ public static class CycleHistory
         return await query.OrderBy(e => e.Sequence).ToListAsync(ct);
     }
 
+    /// <summary>"Now" from the inline projections (<see cref="Now"/>), an earlier point from the log.</summary>
     public static async Task<CycleState> StateAt(IQuerySession session, string cycleId, AsOfPoint point, CancellationToken ct = default) =>
-        Fold(await Load(session, cycleId, point, ct));
+        point == AsOfPoint.Now ? await Now(session.DocumentStore, cycleId, ct) : Fold(await Load(session, cycleId, point, ct));
 
-    /// <summary>Applies each event to its stream's write model with the same Create/Apply methods the inline snapshots use.</summary>
+    /// <summary>
+    /// The cycle as its inline projections hold it now: the cycle, its commitments, its cells and their evidence text in one
+    /// batched round trip on one database snapshot. The same state as <see cref="Fold"/> of the whole log.
+    /// </summary>
+    public static Task<CycleState> Now(IDocumentStore store, string cycleId, CancellationToken ct = default) =>
+        EvidenceText.OneSnapshot(store, async session =>
+        {
+            var batch = session.CreateBatchQuery();
+            var cycle = batch.Load<Cycle>(Cycle.StreamKey(cycleId));
+            var commitments = batch.Query<Commitment>().Where(c => c.CycleId == cycleId).ToList();
+            var assessments = batch.Query<Assessment>().Where(a => a.CycleId == cycleId).ToList();
+            var texts = batch.Query<EvidenceText>().Where(t => t.CycleId == cycleId).ToList();
+            await batch.Execute(ct);
+            return new CycleState(await cycle, (await commitments).ToDictionary(c => c.CommitmentId),
+                (await assessments).ToDictionary(a => (a.CommitmentId, a.MemberCode)), (await texts).ToDictionary(t => t.Id));
+        }, ct);
+
+    /// <summary>Applies each event to its stream's write model with the aggregates' one dispatch, which the inline snapshots use;
+    /// the evidence text comes from the events themselves.</summary>
     public static CycleState Fold(IEnumerable<IEvent> events)
     {
         Cycle? cycle = null;
         var commitments = new Dictionary<string, Commitment>();
         var assessments = new Dictionary<string, Assessment>();
-        var editions = new List<ReportEdition>();
-        long last = 0;
+        var texts = new Dictionary<string, EvidenceText>();
         foreach (var e in events)
         {
-            last = Math.Max(last, e.Sequence);
-            var key = e.StreamKey!;
-            switch (e.Data)
-            {
-                case CycleOpened x: cycle = Cycle.Create(x); break;
-                case ReportWindowSet x: cycle = cycle!.Apply(x); break;
-                case CycleAmended x: cycle = cycle!.Apply(x); break;
-                case ReportPublished x: cycle = cycle!.Apply(x); editions.Add(ReportEdition.From(x, e)); break;
-                case CommitmentSelected x: commitments[key] = Commitment.Create(x); break;
-                case CommitmentRenumbered x: commitments[key] = commitments[key].Apply(x); break;
-                case MemberMarkedNotApplicable x: commitments[key] = commitments[key].Apply(x); break;
-                case MemberApplicabilityRestored x: commitments[key] = commitments[key].Apply(x); break;
-                case RubricPublished x: commitments[key] = commitments[key].Apply(x); break;
-                case RubricRevised x: commitments[key] = commitments[key].Apply(x); break;
-                case AssessmentOpened x: assessments[key] = Assessment.Create(x); break;
-                default:
-                    if (assessments.TryGetValue(key, out var a)) assessments[key] = ApplyToAssessment(a, e.Data);
-                    break;
-            }
+            // Each aggregate's fold leaves the events of other streams alone: no need to tell the stream kinds apart here.
+            cycle = Cycle.Fold(cycle, e.Data);
+            Step(commitments, e.StreamKey!, e.Data, Commitment.Fold);
+            Step(assessments, e.StreamKey!, e.Data, Assessment.Fold);
+            if (EvidenceText.From(e.StreamKey!, e.Data) is { } text) texts[text.Id] = text;
         }
         return new CycleState(cycle, commitments.Values.ToDictionary(c => c.CommitmentId),
-            assessments.Values.ToDictionary(a => (a.CommitmentId, a.MemberCode)), editions, last);
+            assessments.Values.ToDictionary(a => (a.CommitmentId, a.MemberCode)), texts);
     }
 
-    public static Assessment ApplyToAssessment(Assessment a, object data) => data switch
+    private static void Step<T>(Dictionary<string, T> states, string key, object data, Func<T?, object, T?> fold) where T : class
     {
-        EvidenceRecorded x => a.Apply(x),
-        EvidenceAmended x => a.Apply(x),
-        EvidenceWithdrawn x => a.Apply(x),
-        ScoreProposed x => a.Apply(x),
-        ProposalReturned x => a.Apply(x),
-        ScoreApproved x => a.Apply(x),
-        ScoreRejected x => a.Apply(x),
-        _ => a,
-    };
+        if (fold(states.GetValueOrDefault(key), data) is { } next) states[key] = next;
+    }
 }
