@@ -63,7 +63,7 @@ public static class BulkLoad
         }
 
         // The read models, as the inline projections would have written them on a normal commit (BulkImportTests compares):
-        // the snapshots from the fold, each cell's score from its assessment. Inserted, not upserted: a command that reached
+        // the snapshots from the fold, each cell's score from its assessment, each evidence item's text. Inserted, not upserted: a command that reached
         // a new stream between the two commits has already written its own, later snapshot, and then the cycle's read
         // models are rebuilt from their events instead (as `repair` does, each stream locked).
         try
@@ -73,6 +73,9 @@ public static class BulkLoad
             session.InsertObjects(folded.Select(f => f.State));
             session.InsertObjects(folded.Select(f => f.State).OfType<Assessment>()
                 .Select(a => new CellScore(a.Id, a.CycleId, a.CommitmentId, a.MemberCode, a.Approved?.Score, a.Approved?.RubricVersion)));
+            // Each evidence item's text as its last recording or amendment left it (the EvidenceText projection's rule).
+            session.InsertObjects(events.Select(e => EvidenceText.From(e.StreamKey!, e.Data)).OfType<EvidenceText>()
+                .GroupBy(t => t.Id).Select(g => g.Last()));
             await session.SaveChangesAsync(ct);
         }
         catch (Exception e) when (CommandRunner.IsConflict(e))
