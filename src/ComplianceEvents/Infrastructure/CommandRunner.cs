@@ -144,9 +144,6 @@ public sealed class CommandRunner(IDocumentStore store, OutboxedSessionFactory o
             if (decision.Violation is { } violation) return await WinnerOr(violation, decision);
 
             stream.AppendMany(decision.Events);
-            foreach (var message in Integration.IntegrationEvents.From(streamKey, decision.Events, actor, clock.GetUtcNow(),
-                stream.StartingVersion ?? 0))
-                await context.PublishAsync(message);
             var result = CommandResult.Accepted(streamKey, (stream.StartingVersion ?? 0) + decision.Events.Count,
                 stream.Events.Select(e => e.Id).ToList(), decision.Flags) with { ResourceId = decision.ResourceId };
             if (commandId is not null)
@@ -156,9 +153,6 @@ public sealed class CommandRunner(IDocumentStore store, OutboxedSessionFactory o
         }
         catch (Exception e) when (IsConflict(e))
         {
-            // The transaction rolled back, but the messages published above still wait in the context and
-            // would be sent when the handler returns: a rolled-back command must publish nothing.
-            if (context is Wolverine.Runtime.MessageContext pending) await pending.ClearAllAsync();
             // A concurrent copy of the same command may have won: answer as it did (idempotency under concurrency).
             // The winner had the same sender (the receipt key says so) and passed the same decision.
             return await WinnerOr(RuleViolation.Conflict(StreamVersionRule,

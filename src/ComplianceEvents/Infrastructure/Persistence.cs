@@ -5,6 +5,7 @@ using ComplianceEvents.Reports.CheckingDrift;
 using ComplianceEvents.Reports.GettingScores;
 using JasperFx;
 using JasperFx.Events;
+using JasperFx.Events.Daemon;
 using JasperFx.Events.Projections;
 using Marten;
 using Marten.Schema;
@@ -44,7 +45,9 @@ public static class Persistence
     {
         services.AddMarten(opts => Configure(opts, connectionString))
             .UseLightweightSessions()
-            .IntegrateWithWolverine();
+            .IntegrateWithWolverine()
+            // Subscriptions (the integration publisher) run on one node at a time; a CLI process leaves them to the server.
+            .AddAsyncDaemon(CliHost.IsCommand(Environment.GetCommandLineArgs()[1..]) ? DaemonMode.Disabled : DaemonMode.HotCold);
         services.AddSingleton(CommandValidators.FromAssembly(typeof(Persistence).Assembly));
         services.AddSingleton<CommandRunner>();
         services.AddSingleton<LogHorizon>();

@@ -2,11 +2,12 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using ComplianceEvents.Infrastructure;
 using ComplianceEvents.Integration.DeliveringWebhooks;
+using ComplianceEvents.Integration.PublishingEvents;
 using Marten;
 using Wolverine;
-using Wolverine.Configuration;
 using Wolverine.ErrorHandling;
 using Wolverine.Postgresql;
+using Wolverine.Marten;
 using Wolverine.Postgresql.Transport;
 
 namespace ComplianceEvents.Integration;
@@ -31,8 +32,8 @@ public static class IntegrationJson
 /// <summary>Composition of the integration module: queues, outbound routing, webhooks (docs/integration.md).</summary>
 public static class IntegrationSetup
 {
-    /// <summary>Local durable queues: integration events fanned out to webhooks, and the webhook POSTs themselves.</summary>
-    public const string EventsQueue = "integration", WebhooksQueue = "webhooks";
+    /// <summary>The local durable queue of webhook POSTs still to make.</summary>
+    public const string WebhooksQueue = "webhooks";
 
     public static WebApplicationBuilder AddIntegration(this WebApplicationBuilder builder)
     {
@@ -41,7 +42,18 @@ public static class IntegrationSetup
         builder.Services.AddSingleton<EnvelopeActors>();
         builder.Services.AddSingleton<IntegrationCommands>();
         builder.Services.AddHttpClient(DeliverWebhookHandler.HttpClientName, c => c.Timeout = settings.Webhooks.Timeout);
-        builder.Services.ConfigureMarten(o => o.Schema.For<WebhookSubscription>());
+        builder.Services.ConfigureMarten(o =>
+        {
+            o.Schema.For<WebhookSubscription>();
+            // Delivery lag (docs/integration.md "Outbound"): the daemon looks for new events every 100 ms while they come,
+            // every 250 ms when idle (Marten's defaults are 250 ms and 1 s), and a failing page is retried, never skipped.
+            o.Projections.FastPollingTime = TimeSpan.FromMilliseconds(100);
+            o.Projections.SlowPollingTime = TimeSpan.FromMilliseconds(250);
+            o.Projections.Errors.SkipApplyErrors = false;
+        });
+        // The log is published by the server's daemon (Persistence: AddAsyncDaemon, HotCold), never by a CLI process.
+        if (!CliHost.IsCommand(Environment.GetCommandLineArgs()[1..]))
+            builder.Services.SubscribeToEvents(new IntegrationPublisher(settings));
         return builder;
     }
 
@@ -64,14 +76,11 @@ public static class IntegrationSetup
         // A message type nobody handles is kept for inspection rather than logged and lost.
         opts.UnknownMessageBehavior = UnknownMessageBehavior.DeadLetterQueue;
 
-        // Integration events: to every outbound queue, and to the local queue that fans them out to webhooks.
-        // Published inside the command's Marten transaction (CommandRunner), so they commit with its events or not at all.
+        // Integration events: to every outbound queue, from the event log (IntegrationPublisher), in the transaction that
+        // moves the subscription's position, so they are stored with it or not at all.
         // Publish(lambda), not Publish().X(): the parameterless form never attaches its rules to the routing.
         foreach (var queue in settings.OutboundQueues)
-            opts.Publish(p => p.IntegrationEvents().ToPostgresqlQueue(queue));
-        opts.Publish(p => p.IntegrationEvents().ToLocalQueue(EventsQueue));
-        opts.PublishMessage<EvidenceChanged>().ToLocalQueue(EventsQueue);
-        opts.LocalQueue(EventsQueue).UseDurableInbox();
+            opts.Publish(p => p.MessagesImplementing<IIntegrationEvent>().ToPostgresqlQueue(queue));
         opts.PublishMessage<DeliverWebhook>().ToLocalQueue(WebhooksQueue);
         opts.LocalQueue(WebhooksQueue).UseDurableInbox().MaximumParallelMessages(settings.Webhooks.Parallelism);
 
@@ -81,7 +90,4 @@ public static class IntegrationSetup
         opts.Policies.OnException<ExternalMessageRefusedException>().MoveToErrorQueue();
         opts.Policies.AddMiddleware(typeof(InternalMessageGuard), InternalMessageGuard.AppliesTo);
     }
-
-    private static PublishingExpression IntegrationEvents(this PublishingExpression publishing) =>
-        publishing.MessagesImplementing<IIntegrationEvent>();
 }
