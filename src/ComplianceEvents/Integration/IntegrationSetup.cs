@@ -50,6 +50,9 @@ public static class IntegrationSetup
             o.Projections.FastPollingTime = TimeSpan.FromMilliseconds(100);
             o.Projections.SlowPollingTime = TimeSpan.FromMilliseconds(250);
             o.Projections.Errors.SkipApplyErrors = false;
+            // The HotCold leadership lock is held in a transaction: the DistributedLock.Postgres this build resolves refuses its
+            // default (a multiplexed connection) on Marten's data source, and the daemon would never start.
+            o.Events.UseAdvisoryLockTransaction = true;
         });
         // The log is published by the server's daemon (Persistence: AddAsyncDaemon, HotCold), never by a CLI process.
         if (!CliHost.IsCommand(Environment.GetCommandLineArgs()[1..]))

@@ -27,7 +27,7 @@ public sealed class DeliveryLagTests(AppFixture app, ITestOutputHelper output) :
         await Task.WhenAll(Members.Select(member => Task.Run(async () =>
         {
             for (var i = 0; i < PerWriter; i++)
-                await Expect(Host.Send(World.Evidence(member, new DateOnly(2024, 7, 12).AddDays(i)) with { EvidenceId = $"{member}-{i:D2}" },
+                await Expect(Host.Send(World.Evidence(member, new DateOnly(2024, 7, 12).AddDays(i)) with { EvidenceId = Id(member, i) },
                     World.Analyst, World.AnalystRoles));
         })));
 
@@ -39,20 +39,21 @@ public sealed class DeliveryLagTests(AppFixture app, ITestOutputHelper output) :
             "every stored message to be moved to the outbound queue");
 
         var messages = (await Host.OutboundMessages()).Where(m => m.MessageType == "EvidenceRecordedV1").ToList();
+        var lags = messages.Select(m => (m.QueuedAt - m.StoredAt).TotalMilliseconds).Order().ToList();
+        double Percentile(double p) => lags[Math.Min(lags.Count - 1, (int)Math.Ceiling(p * lags.Count) - 1)];
+        output.WriteLine($"commit -> outbound queue lag over {lags.Count} events from {Members.Length} writers: p50 {Percentile(0.5):0} ms, " +
+            $"p95 {Percentile(0.95):0} ms, p99 {Percentile(0.99):0} ms, max {lags[^1]:0} ms");
         var evidence = messages.Select(m => (Member: m.Body.GetProperty("memberCode").GetString()!,
             Id: m.Body.GetProperty("evidenceId").GetString()!)).ToList();
         Assert.Equal(Members.Length * PerWriter, messages.Count);
         Assert.Equal(messages.Count, evidence.Distinct().Count());
         foreach (var member in Members)
-            Assert.Equal(Enumerable.Range(0, PerWriter).Select(i => $"{member}-{i:D2}"), evidence.Where(e => e.Member == member).Select(e => e.Id));
+            Assert.Equal(Enumerable.Range(0, PerWriter).Select(i => Id(member, i)), evidence.Where(e => e.Member == member).Select(e => e.Id));
         // The queue's order is the log's: each message's cause was stored after the previous one's.
         Assert.Equal(messages.Select(m => m.Sequence).Order(), messages.Select(m => m.Sequence));
-
-        var lags = messages.Select(m => (m.QueuedAt - m.StoredAt).TotalMilliseconds).Order().ToList();
-        double Percentile(double p) => lags[Math.Min(lags.Count - 1, (int)Math.Ceiling(p * lags.Count) - 1)];
-        output.WriteLine($"commit -> outbound queue lag over {lags.Count} events from {Members.Length} writers: p50 {Percentile(0.5):0} ms, " +
-            $"p95 {Percentile(0.95):0} ms, p99 {Percentile(0.99):0} ms, max {lags[^1]:0} ms");
     }
+
+    private static string Id(string member, int i) => $"{member.ToLowerInvariant()}-{i:D2}";
 
     private async Task<long> Scalar(string sql)
     {

@@ -16,7 +16,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Marten;
-using Marten.Events.Daemon.Coordination;
+using IProjectionCoordinator = Marten.Events.Daemon.Coordination.IProjectionCoordinator;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using Wolverine;
@@ -144,8 +144,10 @@ public sealed class IntegrationHost
         await Scalar<object>("delete from compliance.wolverine_dead_letters; delete from compliance.wolverine_incoming_envelopes; " +
             $"delete from compliance.wolverine_outgoing_envelopes; delete from {OutboundTable}; select 1", null);
         await coordinator.ResumeAsync();
-        await Eventually(() => Scalar($"select count(*) from compliance.mt_event_progression where name like '{IntegrationPublisher.Name}%'",
-            null), n => n > 0, "the integration publisher to start");
+        // Running again from the start of the emptied log (from the present, which after the reset is sequence 0).
+        await Eventually(() => Task.FromResult(coordinator.DaemonForMainDatabase().CurrentAgents()
+                .FirstOrDefault(a => a.Name.Identity.StartsWith(IntegrationPublisher.Name, StringComparison.Ordinal))),
+            a => a?.Status.ToString() == "Running" && a.Position == 0, "the integration publisher to run from the start");
     }
 
     /// <summary>A message in the outbound queue as a consumer would read it, with when it arrived and when its cause was stored.</summary>
