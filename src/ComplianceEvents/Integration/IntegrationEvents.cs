@@ -64,12 +64,14 @@ public static class IntegrationEvents
     public static IIntegrationEvent? From(IEvent e)
     {
         var parts = e.StreamKey?.Split(':') ?? [];
-        var (cycle, commitment, member) = (parts.ElementAtOrDefault(1) ?? "", parts.ElementAtOrDefault(2) ?? "", parts.ElementAtOrDefault(3) ?? "");
+        string Part(int i) => parts.ElementAtOrDefault(i) ?? "";
+        var (cycle, commitment, member) = (Part(1), Part(2), Part(3));
         var (by, at) = (OccurredBy(e), e.Timestamp);
         return e.Data switch
         {
             EvidenceRecorded x => new EvidenceRecordedV1(cycle, commitment, member, x.EvidenceId, x.ActionDate, x.Flags, by, at),
-            ScoreProposed x => new ScoreProposedV1(cycle, commitment, member, x.ProposalId, x.Score, x.RubricVersion, x.SuggestedScore, by, at),
+            ScoreProposed x => new ScoreProposedV1(cycle, commitment, member, x.ProposalId, x.Score, x.RubricVersion, x.SuggestedScore, by,
+                at),
             ScoreApproved x => new ScoreApprovedV1(cycle, commitment, member, x.ProposalId, x.Score, x.RubricVersion, x.ProposedBy, by, at),
             RubricRevised x => new RubricRevisedV1(x.CycleId, x.CommitmentId, x.Rubric.Version, x.PreviousVersion, x.Reason, by, at),
             ReportPublished x => new ReportPublishedV1(x.CycleId, x.Kind.ToString().ToLowerInvariant(), x.Edition, x.WindowStart, x.Cutoff,

@@ -41,14 +41,15 @@ public sealed class DeliveryLagTests(AppFixture app, ITestOutputHelper output) :
         var messages = (await Host.OutboundMessages()).Where(m => m.MessageType == "EvidenceRecordedV1").ToList();
         var lags = messages.Select(m => (m.QueuedAt - m.StoredAt).TotalMilliseconds).Order().ToList();
         double Percentile(double p) => lags[Math.Min(lags.Count - 1, (int)Math.Ceiling(p * lags.Count) - 1)];
-        output.WriteLine($"commit -> outbound queue lag over {lags.Count} events from {Members.Length} writers: p50 {Percentile(0.5):0} ms, " +
-            $"p95 {Percentile(0.95):0} ms, p99 {Percentile(0.99):0} ms, max {lags[^1]:0} ms");
+        output.WriteLine($"commit -> outbound queue lag over {lags.Count} events from {Members.Length} writers: " +
+            $"p50 {Percentile(0.5):0} ms, p95 {Percentile(0.95):0} ms, p99 {Percentile(0.99):0} ms, max {lags[^1]:0} ms");
         var evidence = messages.Select(m => (Member: m.Body.GetProperty("memberCode").GetString()!,
             Id: m.Body.GetProperty("evidenceId").GetString()!)).ToList();
         Assert.Equal(Members.Length * PerWriter, messages.Count);
         Assert.Equal(messages.Count, evidence.Distinct().Count());
         foreach (var member in Members)
-            Assert.Equal(Enumerable.Range(0, PerWriter).Select(i => Id(member, i)), evidence.Where(e => e.Member == member).Select(e => e.Id));
+            Assert.Equal(Enumerable.Range(0, PerWriter).Select(i => Id(member, i)),
+                evidence.Where(e => e.Member == member).Select(e => e.Id));
         // The queue's order is the log's: each message's cause was stored after the previous one's.
         Assert.Equal(messages.Select(m => m.Sequence).Order(), messages.Select(m => m.Sequence));
     }

@@ -159,8 +159,8 @@ public sealed class IntegrationHost
     {
         await using var conn = new NpgsqlConnection(ConnectionString);
         await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand($"select q.body, q.timestamp::timestamp from {OutboundTable} q order by q.timestamp, q.id",
-            conn);
+        await using var cmd = new NpgsqlCommand(
+            $"select q.body, q.timestamp::timestamp from {OutboundTable} q order by q.timestamp, q.id", conn);
         var rows = new List<(Wolverine.Envelope Envelope, DateTime QueuedAt)>();
         await using (var reader = await cmd.ExecuteReaderAsync())
             while (await reader.ReadAsync())
@@ -169,12 +169,12 @@ public sealed class IntegrationHost
         foreach (var (envelope, queuedAt) in rows)
         {
             var sequence = long.Parse(envelope.Headers[IntegrationPublisher.EventSequenceHeader]!);
-            await using var stored = new NpgsqlCommand("select (timestamp at time zone 'utc')::timestamp from compliance.mt_events where seq_id = @s",
-                conn);
+            await using var stored = new NpgsqlCommand(
+                "select (timestamp at time zone 'utc')::timestamp from compliance.mt_events where seq_id = @s", conn);
             stored.Parameters.AddWithValue("s", sequence);
             var storedAt = (DateTime)(await stored.ExecuteScalarAsync())!;
-            messages.Add(new OutboundMessage(envelope.MessageType!, sequence, System.Text.Json.JsonDocument.Parse(envelope.Data).RootElement,
-                queuedAt, storedAt));
+            var body = System.Text.Json.JsonDocument.Parse(envelope.Data).RootElement;
+            messages.Add(new OutboundMessage(envelope.MessageType!, sequence, body, queuedAt, storedAt));
         }
         return messages;
     }
@@ -193,16 +193,19 @@ public sealed class IntegrationHost
     }
 
     /// <summary>The 2024 Apulia cycle, commitment 19 and its rubric, built through this host.</summary>
-    public async Task BuildWorld()
+    public Task BuildWorld() => BuildWorld(Send);
+
+    /// <summary>The 2024 Apulia cycle, commitment 19 and its rubric, built through the given sender.</summary>
+    public static async Task BuildWorld(Func<object, string, string[], Task<CommandResult>> send)
     {
-        await Expect(Send(OpeningCycleTests.Apulia(), World.Director, World.DirectorRoles));
-        await Expect(Send(new SetReportWindow(World.Cycle, ReportKind.Interim, new DateOnly(2024, 6, 15),
+        await Expect(send(OpeningCycleTests.Apulia(), World.Director, World.DirectorRoles));
+        await Expect(send(new SetReportWindow(World.Cycle, ReportKind.Interim, new DateOnly(2024, 6, 15),
             new DateOnly(2024, 12, 20)), World.Director, World.DirectorRoles));
-        await Expect(Send(new SelectCommitment(World.Cycle, World.C19, 19, "Migration and Refugees",
+        await Expect(send(new SelectCommitment(World.Cycle, World.C19, 19, "Migration and Refugees",
             "Preventing Migrant Smuggling and Trafficking", "We will strengthen our actions ...", "G7 Apulia Leaders' Communiqué", World.Lead,
             World.Director, Dimensions: [new("prevent", "Prevent"), new("counter", "Counter"), new("dismantle", "Dismantle Networks"),
                 new("disrupt", "Disrupt Business Models")]), World.Director, World.DirectorRoles));
-        await Expect(Send(new PublishRubric(World.Cycle, World.C19, World.Rubric19), World.Lead, World.LeadRoles));
+        await Expect(send(new PublishRubric(World.Cycle, World.C19, World.Rubric19), World.Lead, World.LeadRoles));
     }
 
     /// <summary>Evidence e1 for the member, proposed as 0 by the analyst and approved by the lead.</summary>

@@ -46,7 +46,7 @@ public static class StaleApprovalNotices
         if (before?.Approved is not { } approved || !approved.EvidenceIds.Contains(evidenceId)
             || approved.EvidenceChangedSince.Contains(evidenceId))
             return [];
-        return [new ApprovalWentStaleV1(before.CycleId, before.CommitmentId, before.MemberCode, approved.ProposalId, $"{change}: {evidenceId}",
-            IntegrationEvents.OccurredBy(e), e.Timestamp)];
+        return [new ApprovalWentStaleV1(before.CycleId, before.CommitmentId, before.MemberCode, approved.ProposalId,
+            $"{change}: {evidenceId}", IntegrationEvents.OccurredBy(e), e.Timestamp)];
     }
 }

@@ -52,7 +52,8 @@ public sealed class IntegrationPublisher : BatchSubscription
         {
             var published = IntegrationEvents.From(e);
             if (published is not null) messages.Add((e, published));
-            messages.AddRange((await StaleApprovalNotices.After(e, published, operations, cancellationToken)).Select(n => (e, (IIntegrationEvent)n)));
+            var notices = await StaleApprovalNotices.After(e, published, operations, cancellationToken);
+            messages.AddRange(notices.Select(n => (e, (IIntegrationEvent)n)));
         }
         if (messages.Count == 0) return;
 
