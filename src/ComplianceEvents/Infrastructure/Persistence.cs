@@ -1,6 +1,7 @@
 using ComplianceEvents.Reports.CheckingDrift;
 using JasperFx;
 using JasperFx.Events;
+using JasperFx.Events.Daemon;
 using JasperFx.Events.Projections;
 using Marten;
 using Weasel.Core;
@@ -25,7 +26,9 @@ public static class Persistence
     {
         services.AddMarten(opts => Configure(opts, connectionString))
             .UseLightweightSessions()
-            .IntegrateWithWolverine();
+            .IntegrateWithWolverine()
+            // Subscriptions (the integration publisher) run on one node at a time; a CLI process leaves them to the server.
+            .AddAsyncDaemon(CliHost.IsCommand(Environment.GetCommandLineArgs()[1..]) ? DaemonMode.Disabled : DaemonMode.HotCold);
         // First of the hosted services: read models of an older shape are rebuilt before anything reads them.
         services.Insert(0, ServiceDescriptor.Singleton<IHostedService, ReadModelUpgrade>());
         services.AddSingleton(CommandValidators.FromAssembly(typeof(Persistence).Assembly));

@@ -2,13 +2,14 @@ using ComplianceEvents.Assessments;
 using ComplianceEvents.Commitments;
 using ComplianceEvents.Cycles;
 using ComplianceEvents.Infrastructure;
+using JasperFx.Events;
 using Wolverine.Attributes;
 
 namespace ComplianceEvents.Integration;
 
 /// <summary>
-/// Versioned contracts other services consume (docs/integration.md). They are published through
-/// Wolverine's durable outbox in the transaction that stores the domain events that caused them.
+/// Versioned contracts other services consume (docs/integration.md). They are derived from the stored domain
+/// events and published from the event log by <see cref="PublishingEvents.IntegrationPublisher"/>, in log order.
 /// Renaming or changing a field means a new version (V2), never an edit. The wire name of each
 /// contract (Wolverine message type, webhook X-Compliance-Event) is its record name, not its CLR full name,
 /// so consumers need not share this assembly and moving a file renames nothing.
@@ -45,15 +46,6 @@ public sealed record ReportPublishedV1(string CycleId, string Kind, int Edition,
 public sealed record ApprovalWentStaleV1(string CycleId, string CommitmentId, string MemberCode, string ProposalId, string Reason,
     string OccurredBy, DateTimeOffset OccurredAt) : IIntegrationEvent;
 
-/// <summary>
-/// Internal, never leaves the host: evidence of a cell was amended or withdrawn at stream version
-/// <see cref="Version"/>. Whether that leaves an approval stale needs the cell's state just before,
-/// so the Integration module decides it in a handler (DetectingStaleApprovals), not in <see cref="IntegrationEvents.From"/>.
-/// </summary>
-[MessageIdentity(nameof(EvidenceChanged))]
-public sealed record EvidenceChanged(string CycleId, string CommitmentId, string MemberCode, string EvidenceId, string Change, long Version,
-    string OccurredBy, DateTimeOffset OccurredAt);
-
 public static class IntegrationEvents
 {
     /// <summary>Every published contract; their names are what webhook subscriptions filter on.</summary>
@@ -66,31 +58,28 @@ public static class IntegrationEvents
     public static readonly IReadOnlyList<string> Names = Contracts.Select(t => t.Name).ToList();
 
     /// <summary>
-    /// The messages a command's domain events imply: integration contracts, plus internal notices the
-    /// Integration module reacts to. The cell comes from the stream key; <paramref name="startingVersion"/>
-    /// is the stream's version before these events, so each event's own version is known.
+    /// The contract a stored domain event is published as, if any (IntegrationPublisher reads them from the log). The cell is
+    /// the stream key's (assessment:cycle:commitment:member); who acted is the event's user header; when is the time it was stored.
     /// </summary>
-    public static IEnumerable<object> From(string streamKey, IEnumerable<object> events, Actor actor, DateTimeOffset now, long startingVersion = 0)
+    public static IIntegrationEvent? From(IEvent e)
     {
-        var parts = streamKey.Split(':');
-        var (cycle, commitment, member) = (parts.ElementAtOrDefault(1) ?? "", parts.ElementAtOrDefault(2) ?? "", parts.ElementAtOrDefault(3) ?? "");
-        var version = startingVersion;
-        foreach (var e in events)
+        var parts = e.StreamKey?.Split(':') ?? [];
+        string Part(int i) => parts.ElementAtOrDefault(i) ?? "";
+        var (cycle, commitment, member) = (Part(1), Part(2), Part(3));
+        var (by, at) = (OccurredBy(e), e.Timestamp);
+        return e.Data switch
         {
-            version++;
-            object? message = e switch
-            {
-                EvidenceRecorded x => new EvidenceRecordedV1(cycle, commitment, member, x.EvidenceId, x.ActionDate, x.Flags, actor.UserId, now),
-                ScoreProposed x => new ScoreProposedV1(cycle, commitment, member, x.ProposalId, x.Score, x.RubricVersion, x.SuggestedScore, actor.UserId, now),
-                ScoreApproved x => new ScoreApprovedV1(cycle, commitment, member, x.ProposalId, x.Score, x.RubricVersion, x.ProposedBy, actor.UserId, now),
-                RubricRevised x => new RubricRevisedV1(x.CycleId, x.CommitmentId, x.Rubric.Version, x.PreviousVersion, x.Reason, actor.UserId, now),
-                ReportPublished x => new ReportPublishedV1(x.CycleId, x.Kind.ToString().ToLowerInvariant(), x.Edition, x.WindowStart, x.Cutoff,
-                    x.PinnedSequence, x.ContentHash, actor.UserId, now),
-                EvidenceAmended x => new EvidenceChanged(cycle, commitment, member, x.EvidenceId, "evidence-amended", version, actor.UserId, now),
-                EvidenceWithdrawn x => new EvidenceChanged(cycle, commitment, member, x.EvidenceId, "evidence-withdrawn", version, actor.UserId, now),
-                _ => null,
-            };
-            if (message is not null) yield return message;
-        }
+            EvidenceRecorded x => new EvidenceRecordedV1(cycle, commitment, member, x.EvidenceId, x.ActionDate, x.Flags, by, at),
+            ScoreProposed x => new ScoreProposedV1(cycle, commitment, member, x.ProposalId, x.Score, x.RubricVersion, x.SuggestedScore, by,
+                at),
+            ScoreApproved x => new ScoreApprovedV1(cycle, commitment, member, x.ProposalId, x.Score, x.RubricVersion, x.ProposedBy, by, at),
+            RubricRevised x => new RubricRevisedV1(x.CycleId, x.CommitmentId, x.Rubric.Version, x.PreviousVersion, x.Reason, by, at),
+            ReportPublished x => new ReportPublishedV1(x.CycleId, x.Kind.ToString().ToLowerInvariant(), x.Edition, x.WindowStart, x.Cutoff,
+                x.PinnedSequence, x.ContentHash, by, at),
+            _ => null,
+        };
     }
+
+    /// <summary>Who acted: the user header every appended event carries (Marten's user name for older events).</summary>
+    public static string OccurredBy(IEvent e) => e.GetHeader(EventHeaders.User)?.ToString() ?? e.UserName ?? "";
 }

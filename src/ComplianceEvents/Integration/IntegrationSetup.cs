@@ -1,38 +1,20 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using ComplianceEvents.Infrastructure;
 using ComplianceEvents.Integration.DeliveringWebhooks;
+using ComplianceEvents.Integration.PublishingEvents;
 using Marten;
 using Wolverine;
-using Wolverine.Configuration;
 using Wolverine.ErrorHandling;
 using Wolverine.Postgresql;
+using Wolverine.Marten;
 using Wolverine.Postgresql.Transport;
 
 namespace ComplianceEvents.Integration;
 
-/// <summary>
-/// The wire format of every message this host sends or reads (queues and webhook bodies): the HTTP
-/// API's conventions, camelCase with enums as strings, read case-insensitively.
-/// </summary>
-public static class IntegrationJson
-{
-    public static readonly JsonSerializerOptions Options = Configure(new JsonSerializerOptions(JsonSerializerDefaults.Web));
-
-    public static JsonSerializerOptions Configure(JsonSerializerOptions o)
-    {
-        o.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
-        o.PropertyNameCaseInsensitive = true;
-        o.Converters.Add(new JsonStringEnumConverter());
-        return o;
-    }
-}
-
 /// <summary>Composition of the integration module: queues, outbound routing, webhooks (docs/integration.md).</summary>
 public static class IntegrationSetup
 {
-    /// <summary>Local durable queues: integration events fanned out to webhooks, and the webhook POSTs themselves.</summary>
-    public const string EventsQueue = "integration", WebhooksQueue = "webhooks";
+    /// <summary>The local durable queue of webhook POSTs still to make.</summary>
+    public const string WebhooksQueue = "webhooks";
 
     public static WebApplicationBuilder AddIntegration(this WebApplicationBuilder builder)
     {
@@ -42,14 +24,28 @@ public static class IntegrationSetup
         builder.Services.AddSingleton<IEnvelopeSenders>(sp => sp.GetRequiredService<EnvelopeActors>());
         builder.Services.AddSingleton<IntegrationCommands>();
         builder.Services.AddHttpClient(DeliverWebhookHandler.HttpClientName, c => c.Timeout = settings.Webhooks.Timeout);
-        builder.Services.ConfigureMarten(o => o.Schema.For<WebhookSubscription>());
+        builder.Services.ConfigureMarten(o =>
+        {
+            o.Schema.For<WebhookSubscription>();
+            // Delivery lag (docs/integration.md "Outbound"): the daemon looks for new events every 100 ms while they come,
+            // every 250 ms when idle (Marten's defaults are 250 ms and 1 s), and a failing page is retried, never skipped.
+            o.Projections.FastPollingTime = TimeSpan.FromMilliseconds(100);
+            o.Projections.SlowPollingTime = TimeSpan.FromMilliseconds(250);
+            o.Projections.Errors.SkipApplyErrors = false;
+            // The HotCold leadership lock is held in a transaction: the DistributedLock.Postgres this build resolves refuses its
+            // default (a multiplexed connection) on Marten's data source, and the daemon would never start.
+            o.Events.UseAdvisoryLockTransaction = true;
+        });
+        // The log is published by the server's daemon (Persistence: AddAsyncDaemon, HotCold), never by a CLI process.
+        if (!CliHost.IsCommand(Environment.GetCommandLineArgs()[1..]))
+            builder.Services.SubscribeToEvents(new IntegrationPublisher(settings));
         return builder;
     }
 
     public static void ConfigureMessaging(WolverineOptions opts, IConfiguration configuration)
     {
         var settings = IntegrationSettings.From(configuration);
-        opts.UseSystemTextJsonForSerialization(o => IntegrationJson.Configure(o));
+        opts.UseSystemTextJsonForSerialization(o => WireJson.Configure(o));
         if (settings.RecoveryPollingInterval is { } polling) opts.Durability.ScheduledJobPollingTime = polling;
 
         // Queue tables (wolverine_queues.wolverine_queue_<name>) are created on start, like Marten's schema.
@@ -65,14 +61,11 @@ public static class IntegrationSetup
         // A message type nobody handles is kept for inspection rather than logged and lost.
         opts.UnknownMessageBehavior = UnknownMessageBehavior.DeadLetterQueue;
 
-        // Integration events: to every outbound queue, and to the local queue that fans them out to webhooks.
-        // Published inside the command's Marten transaction (CommandRunner), so they commit with its events or not at all.
+        // Integration events: to every outbound queue, from the event log (IntegrationPublisher), in the transaction that
+        // moves the subscription's position, so they are stored with it or not at all.
         // Publish(lambda), not Publish().X(): the parameterless form never attaches its rules to the routing.
         foreach (var queue in settings.OutboundQueues)
-            opts.Publish(p => p.IntegrationEvents().ToPostgresqlQueue(queue));
-        opts.Publish(p => p.IntegrationEvents().ToLocalQueue(EventsQueue));
-        opts.PublishMessage<EvidenceChanged>().ToLocalQueue(EventsQueue);
-        opts.LocalQueue(EventsQueue).UseDurableInbox();
+            opts.Publish(p => p.MessagesImplementing<IIntegrationEvent>().ToPostgresqlQueue(queue));
         opts.PublishMessage<DeliverWebhook>().ToLocalQueue(WebhooksQueue);
         opts.LocalQueue(WebhooksQueue).UseDurableInbox().MaximumParallelMessages(settings.Webhooks.Parallelism);
 
@@ -82,7 +75,4 @@ public static class IntegrationSetup
         opts.Policies.OnException<ExternalMessageRefusedException>().MoveToErrorQueue();
         opts.Policies.AddMiddleware(typeof(InternalMessageGuard), InternalMessageGuard.AppliesTo);
     }
-
-    private static PublishingExpression IntegrationEvents(this PublishingExpression publishing) =>
-        publishing.MessagesImplementing<IIntegrationEvent>();
 }

@@ -80,13 +80,13 @@ public static class WriteFigures
             ctx.Add(Describe(Figure.Compare("B1c", c, "commands/s", ps.Summary.Throughput, qs.Summary.Throughput,
                 Target.AtLeast(0.75, 0.90)), ps, qs, explicitCommitsInBaseline: true) with
             {
-                Workload = "the B1a command path as the product ships it: each command publishes its integration event (EvidenceRecordedV1, "
-                    + "ScoreProposedV1, ScoreApprovedV1) through Wolverine's durable outbox, in the events' transaction, to the outbound "
-                    + "PostgreSQL queue and to the local webhook fan-out queue",
+                Workload = "the B1a command path as the product ships it: each command appends in one transaction, and the host's daemon "
+                    + "publishes the integration events (EvidenceRecordedV1, ScoreProposedV1, ScoreApprovedV1) from the log, a page at a "
+                    + "time, to the outbound PostgreSQL queue (IntegrationPublisher), competing for the same database",
                 BaselineWorkload = "the same commands in a second product host configured with no outbound queue (Integration:Outbound:Queues "
                     + "empty), same run",
-                Notes = "the outbox cannot be switched off entirely by configuration: the integration event still goes to the local webhook "
-                    + "fan-out queue (durable) in the baseline, so the ratio is the cost of the outgoing queue message per command. "
+                Notes = "the baseline's daemon still reads the log and moves its position per page (no message to send, no webhook "
+                    + "subscription), so the ratio is the cost of the outbound queue messages, sent in the background. "
                     + $"Messages in the outbound queue tables so far: {queued} in the product's database, {queuedWithout} in the baseline's",
             });
         }

@@ -12,7 +12,7 @@ public sealed class ApprovingQueueTests(AppFixture app) : HostTest(app)
 
     private async Task<IReadOnlyList<JasperFx.Events.IEvent>> Cell(string member)
     {
-        await using var session = App.Store.QuerySession();
+        await using var session = Host.Store.QuerySession();
         return await session.Events.FetchStreamAsync(Assessment.StreamKey(World.Cycle, World.C19, member));
     }
 

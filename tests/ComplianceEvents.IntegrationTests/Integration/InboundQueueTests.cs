@@ -22,7 +22,7 @@ public sealed class InboundQueueTests(AppFixture app) : HostTest(app)
 
     private async Task<IReadOnlyList<JasperFx.Events.IEvent>> Cell()
     {
-        await using var session = App.Store.QuerySession();
+        await using var session = Host.Store.QuerySession();
         return await session.Events.FetchStreamAsync(CellKey);
     }
 
@@ -49,7 +49,7 @@ public sealed class InboundQueueTests(AppFixture app) : HostTest(app)
         await Host.BuildWorld();
         await Expect(Host.Send(World.Evidence("CA", new DateOnly(2024, 7, 12)), World.Analyst, World.AnalystRoles));
         await Expect(Host.Send(World.Proposal("CA", 0, "e1"), World.Analyst, World.AnalystRoles));
-        var before = await App.EventCount();
+        var before = await Host.EventCount();
 
         // Forged as the commitment's director, which HTTP would accept: the queue is not allowed to review.
         object[] reviews =
@@ -67,8 +67,8 @@ public sealed class InboundQueueTests(AppFixture app) : HostTest(app)
                 e => e.Message is not null, $"the refusal of the queued {name}");
             Assert.Contains("Forbidden queue-review-not-allowed", entry.Message);
         }
-        Assert.Equal(before, await App.EventCount());
-        await using var session = App.Store.QuerySession();
+        Assert.Equal(before, await Host.EventCount());
+        await using var session = Host.Store.QuerySession();
         Assert.Equal("p1", (await session.LoadAsync<Assessment>(CellKey))!.Pending?.ProposalId);
     }
 

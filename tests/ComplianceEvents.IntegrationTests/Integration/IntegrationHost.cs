@@ -8,12 +8,15 @@ using ComplianceEvents.Cycles.SettingReportWindow;
 using ComplianceEvents.Infrastructure;
 using ComplianceEvents.Infrastructure.Auth;
 using ComplianceEvents.Integration;
+using ComplianceEvents.Integration.PublishingEvents;
 using ComplianceEvents.IntegrationTests.Cycles;
 using ComplianceEvents.IntegrationTests.WriteSide;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Marten;
+using IProjectionCoordinator = Marten.Events.Daemon.Coordination.IProjectionCoordinator;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using Wolverine;
@@ -21,9 +24,10 @@ using Wolverine;
 namespace ComplianceEvents.IntegrationTests.Integration;
 
 /// <summary>
-/// A second host over the fixture's database, configured for integration tests: queues of its own (so
-/// the shared host never takes its messages), millisecond webhook backoff and fast dead-letter recovery.
-/// One per fixture, stopped when the fixture's host stops.
+/// A second host on a database of its own, configured for integration tests: queues of its own, millisecond webhook
+/// backoff and fast dead-letter recovery. Its own database because integration events are published from the log by
+/// the one daemon a database has (HotCold): on the fixture's database that would be the shared host's, publishing to
+/// the shared host's queues. One per fixture, stopped (and its database dropped) when the fixture's host stops.
 /// </summary>
 public sealed class IntegrationHost
 {
@@ -41,15 +45,16 @@ public sealed class IntegrationHost
     public string OutboundQueue { get; }
     public WebApplicationFactory<Program> Factory { get; }
     public LogCapture Logs { get; } = new();
-    private readonly AppFixture _app;
+    public string ConnectionString { get; }
 
     private IntegrationHost(AppFixture app, string identity, string roles, bool allowApprovals)
     {
-        _app = app;
         var suffix = Guid.NewGuid().ToString("N")[..6];
         (InboundQueue, OutboundQueue) = ("commands-" + suffix, "events-" + suffix);
+        ConnectionString = CreateDatabase(app.ServerConnectionString, "compliance_integration_" + suffix);
         Factory = app.Factory.WithWebHostBuilder(b =>
         {
+            b.UseSetting($"ConnectionStrings:{Persistence.ConnectionStringName}", ConnectionString);
             b.UseSetting("Integration:Inbound:Queue", InboundQueue);
             b.UseSetting("Integration:Inbound:Identity", identity);
             b.UseSetting("Integration:Inbound:Roles", roles);
@@ -62,10 +67,35 @@ public sealed class IntegrationHost
             b.ConfigureServices(s => s.AddSingleton<ILoggerProvider>(Logs));
         });
         _ = Factory.Server;
-        // The fixture drops the database right after stopping its own host; this one must be gone by then.
-        app.Factory.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping
-            .Register(() => Factory.DisposeAsync().AsTask().GetAwaiter().GetResult());
+        // The fixture removes the cluster right after stopping its own host; this one must be gone by then.
+        app.Factory.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(() =>
+        {
+            Factory.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            NpgsqlConnection.ClearAllPools();
+            Execute(app.ServerConnectionString, $"DROP DATABASE IF EXISTS {new NpgsqlConnectionStringBuilder(ConnectionString).Database} " +
+                "WITH (FORCE)").GetAwaiter().GetResult();
+        });
     }
+
+    /// <summary>An empty database on the fixture's server; the connection string to it.</summary>
+    public static string CreateDatabase(string serverConnectionString, string name)
+    {
+        Execute(serverConnectionString, $"CREATE DATABASE {name}").GetAwaiter().GetResult();
+        return new NpgsqlConnectionStringBuilder(serverConnectionString) { Database = name }.ConnectionString;
+    }
+
+    private static async Task Execute(string connectionString, string sql)
+    {
+        await using var conn = new NpgsqlConnection(connectionString);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    public IDocumentStore Store => Factory.Services.GetRequiredService<IDocumentStore>();
+
+    /// <summary>Domain events committed in this host's database (Marten's mt_tombstone filler not counted).</summary>
+    public Task<long> EventCount() => Scalar("select count(*) from compliance.mt_events where stream_id <> 'mt_tombstone'", null);
 
     public IMessageBus Bus => Factory.Services.CreateScope().ServiceProvider.GetRequiredService<IMessageBus>();
 
@@ -100,21 +130,62 @@ public sealed class IntegrationHost
 
     /// <summary>Messages of that type waiting in this host's outbound queue table, as another service would read them.</summary>
     public Task<long> Outbound(string messageType) =>
-        Scalar($"select count(*) from wolverine_queues.wolverine_queue_{EnvelopeActors.QueueName(OutboundQueue)} where message_type = @type", messageType);
+        Scalar($"select count(*) from {OutboundTable} where message_type = @type", messageType);
 
-    /// <summary>Wolverine's tables are not part of the fixture's per-test reset: start each test with no dead letters and no outbound rows.</summary>
+    /// <summary>
+    /// A clean start for a test: no events, documents, dead letters, outbound rows or pending webhook deliveries. The daemon is
+    /// paused meanwhile (a reset restarts the event sequence under it), and the call returns once the publisher runs again.
+    /// </summary>
     public async Task ResetMessaging()
     {
-        var schema = await Scalar<string>("select table_schema from information_schema.tables where table_name = 'wolverine_dead_letters' limit 1", null);
-        await Scalar<object>($"delete from {schema}.wolverine_dead_letters; " +
-            $"delete from wolverine_queues.wolverine_queue_{EnvelopeActors.QueueName(OutboundQueue)}; select 1", null);
+        var coordinator = Factory.Services.GetRequiredService<IProjectionCoordinator>();
+        await coordinator.PauseAsync();
+        await Store.Advanced.ResetAllData();
+        await Scalar<object>("delete from compliance.wolverine_dead_letters; delete from compliance.wolverine_incoming_envelopes; " +
+            $"delete from compliance.wolverine_outgoing_envelopes; delete from {OutboundTable}; select 1", null);
+        await coordinator.ResumeAsync();
+        // Running again from the start of the emptied log (from the present, which after the reset is sequence 0).
+        await Eventually(() => Task.FromResult(coordinator.DaemonForMainDatabase().CurrentAgents()
+                .FirstOrDefault(a => a.Name.Identity.StartsWith(IntegrationPublisher.Name, StringComparison.Ordinal))),
+            a => a?.Status.ToString() == "Running" && a.Position == 0, "the integration publisher to run from the start");
     }
 
-    private Task<long> Scalar(string sql, string type) => Scalar<long>(sql, type);
+    /// <summary>A message in the outbound queue as a consumer would read it, with when it arrived and when its cause was stored.</summary>
+    public sealed record OutboundMessage(string MessageType, long Sequence, System.Text.Json.JsonElement Body, DateTime QueuedAt,
+        DateTime StoredAt);
+
+    /// <summary>The outbound queue's rows in the order a consumer takes them (its arrival timestamp), decoded.</summary>
+    public async Task<IReadOnlyList<OutboundMessage>> OutboundMessages()
+    {
+        await using var conn = new NpgsqlConnection(ConnectionString);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand(
+            $"select q.body, q.timestamp::timestamp from {OutboundTable} q order by q.timestamp, q.id", conn);
+        var rows = new List<(Wolverine.Envelope Envelope, DateTime QueuedAt)>();
+        await using (var reader = await cmd.ExecuteReaderAsync())
+            while (await reader.ReadAsync())
+                rows.Add((Wolverine.Runtime.Serialization.EnvelopeSerializer.Deserialize((byte[])reader[0]), reader.GetDateTime(1)));
+        var messages = new List<OutboundMessage>();
+        foreach (var (envelope, queuedAt) in rows)
+        {
+            var sequence = long.Parse(envelope.Headers[IntegrationPublisher.EventSequenceHeader]!);
+            await using var stored = new NpgsqlCommand(
+                "select (timestamp at time zone 'utc')::timestamp from compliance.mt_events where seq_id = @s", conn);
+            stored.Parameters.AddWithValue("s", sequence);
+            var storedAt = (DateTime)(await stored.ExecuteScalarAsync())!;
+            var body = System.Text.Json.JsonDocument.Parse(envelope.Data).RootElement;
+            messages.Add(new OutboundMessage(envelope.MessageType!, sequence, body, queuedAt, storedAt));
+        }
+        return messages;
+    }
+
+    public string OutboundTable => $"wolverine_queues.wolverine_queue_{EnvelopeActors.QueueName(OutboundQueue)}";
+
+    private Task<long> Scalar(string sql, string? type) => Scalar<long>(sql, type);
 
     private async Task<T> Scalar<T>(string sql, string? type)
     {
-        await using var conn = new NpgsqlConnection(_app.ConnectionString);
+        await using var conn = new NpgsqlConnection(ConnectionString);
         await conn.OpenAsync();
         await using var cmd = new NpgsqlCommand(sql, conn);
         if (type is not null) cmd.Parameters.AddWithValue("type", type);
@@ -122,16 +193,19 @@ public sealed class IntegrationHost
     }
 
     /// <summary>The 2024 Apulia cycle, commitment 19 and its rubric, built through this host.</summary>
-    public async Task BuildWorld()
+    public Task BuildWorld() => BuildWorld((command, user, roles) => Send(command, user, roles));
+
+    /// <summary>The 2024 Apulia cycle, commitment 19 and its rubric, built through the given sender.</summary>
+    public static async Task BuildWorld(Func<object, string, string[], Task<CommandResult>> send)
     {
-        await Expect(Send(OpeningCycleTests.Apulia(), World.Director, World.DirectorRoles));
-        await Expect(Send(new SetReportWindow(World.Cycle, ReportKind.Interim, new DateOnly(2024, 6, 15),
+        await Expect(send(OpeningCycleTests.Apulia(), World.Director, World.DirectorRoles));
+        await Expect(send(new SetReportWindow(World.Cycle, ReportKind.Interim, new DateOnly(2024, 6, 15),
             new DateOnly(2024, 12, 20)), World.Director, World.DirectorRoles));
-        await Expect(Send(new SelectCommitment(World.Cycle, World.C19, 19, "Migration and Refugees",
+        await Expect(send(new SelectCommitment(World.Cycle, World.C19, 19, "Migration and Refugees",
             "Preventing Migrant Smuggling and Trafficking", "We will strengthen our actions ...", "G7 Apulia Leaders' Communiqué", World.Lead,
             World.Director, Dimensions: [new("prevent", "Prevent"), new("counter", "Counter"), new("dismantle", "Dismantle Networks"),
                 new("disrupt", "Disrupt Business Models")]), World.Director, World.DirectorRoles));
-        await Expect(Send(new PublishRubric(World.Cycle, World.C19, World.Rubric19), World.Lead, World.LeadRoles));
+        await Expect(send(new PublishRubric(World.Cycle, World.C19, World.Rubric19), World.Lead, World.LeadRoles));
     }
 
     /// <summary>Evidence e1 for the member, proposed as 0 by the analyst and approved by the lead.</summary>

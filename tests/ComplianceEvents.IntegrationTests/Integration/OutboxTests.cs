@@ -8,7 +8,10 @@ using static ComplianceEvents.IntegrationTests.Integration.IntegrationHost;
 
 namespace ComplianceEvents.IntegrationTests.Integration;
 
-/// <summary>Issue 9 item 3, outbound: integration events leave through the outbox with the transaction that caused them, or not at all.</summary>
+/// <summary>
+/// Issue 9 item 3, outbound: integration events are published from what was committed, nothing else (issue 20: from the log,
+/// by the daemon's publisher), and the stale notices follow the event that caused them.
+/// </summary>
 public sealed class OutboxTests(AppFixture app) : HostTest(app)
 {
     private IntegrationHost Host => For(App);
@@ -65,5 +68,12 @@ public sealed class OutboxTests(AppFixture app) : HostTest(app)
         await Task.Delay(TimeSpan.FromSeconds(1.5));
         Assert.Equal(2, receiver.Requests.Count);
         Assert.Equal(2, await Host.Outbound("ApprovalWentStaleV1"));
+
+        // In the outbound queue, in the order a consumer reads it: each notice after the event that caused it.
+        var outbound = (await Host.OutboundMessages()).Where(m => m.MessageType is "RubricRevisedV1" or "ApprovalWentStaleV1").ToList();
+        Assert.Equal(["RubricRevisedV1", "ApprovalWentStaleV1", "ApprovalWentStaleV1"], outbound.Select(m => m.MessageType));
+        Assert.Equal(outbound[0].Sequence, outbound[1].Sequence);
+        Assert.True(outbound[2].Sequence > outbound[1].Sequence);
+        Assert.Equal("evidence-amended: e1", outbound[2].Body.GetProperty("reason").GetString());
     }
 }

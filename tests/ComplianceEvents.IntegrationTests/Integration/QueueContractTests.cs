@@ -35,7 +35,7 @@ public sealed class QueueContractTests(AppFixture app) : HostTest(app)
         await Host.ResetMessaging();
         await Host.BuildWorld();
         await Expect(Host.Send(World.Evidence("CA", new DateOnly(2024, 7, 12)), World.Analyst, World.AnalystRoles));
-        var before = await App.EventCount();
+        var before = await Host.EventCount();
 
         var type = command == nameof(ProposeScore) ? typeof(ProposeScore) : typeof(RecordEvidence);
         await Host.SendRawToQueue(Encoding.UTF8.GetBytes(body), type);
@@ -45,8 +45,8 @@ public sealed class QueueContractTests(AppFixture app) : HostTest(app)
                 e.Message.Contains($"Queued command {command} ") && e.Message.Contains(expected))),
             e => e.Message is not null, $"the refusal of the queued {command} ({field}: {rule})");
         Assert.Contains("refused: Invalid validation", entry.Message);
-        Assert.Equal(before, await App.EventCount());
-        await using var session = App.Store.QuerySession();
+        Assert.Equal(before, await Host.EventCount());
+        await using var session = Host.Store.QuerySession();
         var cell = await session.LoadAsync<Assessment>(Assessment.StreamKey(World.Cycle, World.C19, "CA"));
         Assert.Single(cell!.Evidence);
         Assert.Empty(cell.Proposals);

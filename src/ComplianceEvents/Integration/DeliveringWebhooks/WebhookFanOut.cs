@@ -1,6 +1,5 @@
+using ComplianceEvents.Infrastructure;
 using System.Text.Json;
-using Marten;
-using Wolverine;
 using Wolverine.Attributes;
 
 namespace ComplianceEvents.Integration.DeliveringWebhooks;
@@ -15,17 +14,16 @@ public sealed record DeliverWebhook(Guid DeliveryId, string SubscriptionId, stri
 public static class WebhookFanOut
 {
     /// <summary>
-    /// One delivery per subscription that wants the event. <paramref name="eventMessageId"/> is the id of
-    /// the envelope that carried the event here, so a retried fan-out yields the same delivery ids.
+    /// One delivery per subscription that wants the event, from the subscriptions the caller read once for its whole page.
+    /// <paramref name="messageKey"/> is stable for this message of this stored event, so a delivery keeps its id for good.
     /// </summary>
-    public static async Task<IReadOnlyList<DeliverWebhook>> Deliveries(IIntegrationEvent e, Guid eventMessageId, IQuerySession session,
-        CancellationToken ct)
+    public static IEnumerable<DeliverWebhook> Deliveries(IIntegrationEvent e, Guid messageKey,
+        IReadOnlyList<WebhookSubscription> subscriptions)
     {
         var type = e.GetType().Name;
-        var subscriptions = await session.Query<WebhookSubscription>().ToListAsync(ct);
         var wanted = subscriptions.Where(s => s.Wants(type)).ToList();
         if (wanted.Count == 0) return [];
-        var body = JsonSerializer.Serialize(e, e.GetType(), IntegrationJson.Options);
-        return wanted.Select(s => new DeliverWebhook(WebhookSignature.DeliveryId(eventMessageId, s.Id), s.Id, type, body)).ToList();
+        var body = JsonSerializer.Serialize(e, e.GetType(), WireJson.Options);
+        return wanted.Select(s => new DeliverWebhook(WebhookSignature.DeliveryId(messageKey, s.Id), s.Id, type, body));
     }
 }

@@ -27,6 +27,6 @@ public static class WebhookSignature
     /// The same id for every attempt and replay of one event to one subscription, so receivers can drop
     /// duplicates (delivery is at least once).
     /// </summary>
-    public static Guid DeliveryId(Guid eventMessageId, string subscriptionId) =>
-        new(SHA256.HashData(Encoding.UTF8.GetBytes($"{eventMessageId:N}:{subscriptionId}")).AsSpan(0, 16));
+    public static Guid DeliveryId(Guid messageKey, string subscriptionId) =>
+        new(SHA256.HashData(Encoding.UTF8.GetBytes($"{messageKey:N}:{subscriptionId}")).AsSpan(0, 16));
 }
