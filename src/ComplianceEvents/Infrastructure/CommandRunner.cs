@@ -91,8 +91,10 @@ public sealed class CommandRunner(IDocumentStore store, CommandValidators valida
         var expectedVersion = slice.ExpectedVersion(command);
 
         await using var session = store.LightweightSession();
-        session.CorrelationId = context.CorrelationId;
-        session.CausationId = context.CausationId;
+        // The command's own id when no message carried it (HTTP, the CLI): every event names what caused it.
+        var causation = context.CausationId ?? Guid.NewGuid().ToString();
+        session.CorrelationId = context.CorrelationId ?? causation;
+        session.CausationId = causation;
         session.LastModifiedBy = actor.UserId;
         session.SetHeader(EventHeaders.User, actor.UserId);
         session.SetHeader(EventHeaders.Command, commandType);

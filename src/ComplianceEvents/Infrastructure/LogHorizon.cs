@@ -24,7 +24,10 @@ public sealed class LogNotSettledException(TimeSpan waited, int running)
 /// read-only one, from its first statement to its end);</item>
 /// <item>wait until each of them has ended.</item>
 /// </list>
-/// Any transaction holding a sequence at or below S, or stamping an event (Marten stamps the transaction's start,
+/// One kind of transaction is not waited for: one that holds an advisory lock and has written nothing yet. That is the
+/// async daemon's leadership lock (a transaction held open for as long as the node leads, on a connection that never
+/// appends); no path of ours appends events from a transaction holding an advisory lock.
+/// Any other transaction holding a sequence at or below S, or stamping an event (Marten stamps the transaction's start,
 /// <c>now()</c>) at or before T, was already running at step 1, so it is in the list of step 2; once they have all
 /// ended nothing can ever appear at or below (S, T). The answer only grows, so it is cached: a point already known to
 /// be settled costs one look at the sequence (which must not have gone backwards, as a reset or a restore would make it).
@@ -63,6 +66,8 @@ public sealed class LogHorizon(IDocumentStore store, TimeProvider clock)
             from pg_locks l join pg_stat_activity a on a.pid = l.pid
             where l.locktype = 'virtualxid' and l.granted and l.pid <> pg_backend_pid()
               and a.backend_type = 'client backend' and a.datname = current_database()
+              and not (a.backend_xid is null and exists (
+                select 1 from pg_locks h where h.pid = l.pid and h.locktype = 'advisory' and h.granted))
             """, conn))
             running = (string[])(await list.ExecuteScalarAsync(ct))!;
 
