@@ -25,6 +25,7 @@ catch (EmbeddedPostgresException e)
     return 1;
 }
 builder.Services.AddCompliancePersistence(connectionString);
+ComplianceEvents.Reports.ReportsModule.AddReports(builder.Services);
 // Marten's and Wolverine's tables exist before the host listens: /health tells the truth on an empty database.
 builder.Services.AddResourceSetupOnStartup();
 builder.Services.AddComplianceHealth();

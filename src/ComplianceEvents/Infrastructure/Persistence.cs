@@ -1,4 +1,3 @@
-using ComplianceEvents.Reports.CheckingDrift;
 using JasperFx;
 using JasperFx.Events;
 using JasperFx.Events.Daemon;
@@ -35,11 +34,6 @@ public static class Persistence
         services.AddSingleton(CommandSlices.FromAssembly(typeof(Persistence).Assembly));
         services.AddSingleton<CommandRunner>();
         services.AddSingleton<LogHorizon>();
-        services.AddSingleton<ReadModelDrift>();
-        services.AddSingleton<Reports.GettingReport.EditionRenderings>();
-        services.AddSingleton<DriftMonitor>();
-        services.AddHostedService(sp => sp.GetRequiredService<DriftMonitor>());
-        services.AddSingleton<IStatusCheck, DriftHealth>();
         services.AddSingleton(TimeProvider.System);
         return services;
     }

@@ -1,4 +1,6 @@
 using ComplianceEvents.Infrastructure;
+using ComplianceEvents.Reports.CheckingDrift;
+using ComplianceEvents.Reports.GettingReport;
 using ComplianceEvents.Reports.GettingScores;
 using JasperFx.Events.Projections;
 using Marten;
@@ -14,5 +16,16 @@ public sealed class ReportsModule : IStoreModule
     {
         opts.Projections.Add(new CellScoreProjection(), ProjectionLifecycle.Inline);
         opts.Schema.For<CellScore>().Index(c => c.CycleId);
+    }
+
+    /// <summary>The Reports module's services: the drift check and monitor, and the cache of published editions.</summary>
+    public static IServiceCollection AddReports(IServiceCollection services)
+    {
+        services.AddSingleton<ReadModelDrift>();
+        services.AddSingleton<EditionRenderings>();
+        services.AddSingleton<DriftMonitor>();
+        services.AddHostedService(sp => sp.GetRequiredService<DriftMonitor>());
+        services.AddSingleton<IStatusCheck, DriftHealth>();
+        return services;
     }
 }
