@@ -65,8 +65,9 @@ internal sealed class ProjectionLag : IStatusCheck
 {
     public async Task<string?> Check(HealthProbe probe, IDictionary<string, object?> answer, CancellationToken ct)
     {
-        await using var cmd = new NpgsqlCommand($"select name, last_seq_id from {probe.Schema}.mt_event_progression where name <> " +
-            $"'HighWaterMark'", probe.Connection);
+        // Marten keeps its own marks beside the shards' progress (HighWaterMark, HighWaterStuckGap): they are not projections.
+        await using var cmd = new NpgsqlCommand($"select name, last_seq_id from {probe.Schema}.mt_event_progression where name not like " +
+            $"'HighWater%'", probe.Connection);
         var behind = new List<string>();
         var lag = 0L;
         var shards = 0;
