@@ -63,9 +63,10 @@ public static class BulkLoad
         }
 
         // The read models, as the inline projections would have written them on a normal commit (BulkImportTests compares):
-        // the snapshots from the fold, each cell's score from its assessment, each evidence item's text. Inserted, not upserted: a command that reached
-        // a new stream between the two commits has already written its own, later snapshot, and then the cycle's read
-        // models are rebuilt from their events instead (as `repair` does, each stream locked).
+        // the snapshots from the fold, each cell's score from its assessment, each evidence item's text. Inserted, not
+        // upserted: a command that reached a new stream between the two commits has already written its own, later
+        // snapshot, and then the cycle's read models are rebuilt from their events instead (as `repair` does, each stream
+        // locked).
         try
         {
             await using var session = store.LightweightSession();

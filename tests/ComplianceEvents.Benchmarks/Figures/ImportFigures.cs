@@ -140,7 +140,8 @@ public static class ImportFigures
             }
             var rows = await raw.ReadStoredEvents("true");
             var copied = await Copy(ctx, raw, rows);
-            ctx.Say($"B1e {(run == 0 ? "warm-up" : $"run {run}")}: {events} events: import --bulk {events / loaded.TotalSeconds:0} events/s "
+            ctx.Say($"B1e {(run == 0 ? "warm-up" : $"run {run}")}: {events} events: import --bulk "
+                + $"{events / loaded.TotalSeconds:0} events/s "
                 + $"({loaded.TotalSeconds:0.00} s, read models included), COPY {copied.Run.Throughput:0} events/s");
             if (run == 0) continue;
             load.Add((new RunResult(events, loaded, []), explain, events));
@@ -151,8 +152,9 @@ public static class ImportFigures
         ctx.Add(Figure.Compare("B1e", 1, "events/s", l.Summary.Throughput, c.Summary.Throughput, Target.AtLeast(0.60, 0.80)) with
         {
             Runs = l.Summary.Runs, OperationsPerRun = l.Summary.OperationsPerRun, Explain = l.Explain, BaselineExplain = c.Explain,
-            Workload = $"the product's import --bulk (DatasetImporter.Import, bulk) of datasets like B1d's, {ctx.Sizes.BulkEvidencePerRun} "
-                + $"evidence items per run ({PlanFor(ctx.Sizes, false, bulk: true).Cycles} cycles): every step decided in memory, the events "
+            Workload = $"the product's import --bulk (DatasetImporter.Import, bulk) of datasets like B1d's, "
+                + $"{ctx.Sizes.BulkEvidencePerRun} evidence items per run ({PlanFor(ctx.Sizes, false, bulk: true).Cycles} cycles): "
+                + "every step decided in memory, the events "
                 + "loaded with Marten's BulkInsertEventStreamAsync, the read models written from the fold; value = the whole command",
             BaselineWorkload = "Npgsql binary COPY of the same stored rows into mt_events-shaped tables",
             Notes = "the command writes its read models itself (no rebuild), so the load alone is not timed apart: this value is load "

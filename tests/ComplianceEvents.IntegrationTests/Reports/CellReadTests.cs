@@ -36,8 +36,9 @@ public sealed class CellReadTests(AppFixture app, ITestOutputHelper output) : Ho
         for (var batch = 0; batch < OtherHistory / 4000; batch++)
         {
             await using var writer = App.Store.LightweightSession();
-            writer.Events.Append(Assessment.StreamKey(Apulia, "19", "FR"), Enumerable.Range(0, 4000).Select(i => (object)new EvidenceRecorded(
-                $"bulk-{batch}-{i}", new DateOnly(2024, 5, 1), $"Action {i} of batch {batch}.", [], Strength.Weak, [], [])).ToArray());
+            writer.Events.Append(Assessment.StreamKey(Apulia, "19", "FR"), Enumerable.Range(0, 4000).Select(i =>
+                (object)new EvidenceRecorded($"bulk-{batch}-{i}", new DateOnly(2024, 5, 1), $"Action {i} of batch {batch}.", [],
+                    Strength.Weak, [], [])).ToArray());
             await writer.SaveChangesAsync();
         }
         await Analyze();
@@ -100,7 +101,8 @@ public sealed class CellReadTests(AppFixture app, ITestOutputHelper output) : Ho
         var clock = Explaining.FromLog(session, cell.CycleId, default);
         var a = await Explaining.Resolve(cycle, clock, from, null);
         var b = await Explaining.Resolve(cycle, clock, to, null);
-        var text = a is null || b is null ? null : Explaining.Explain(await cell.Read(session, withCycle: true, default), cell, a, b).ToText();
+        var text = a is null || b is null ? null
+            : Explaining.Explain(await cell.Read(session, withCycle: true, default), cell, a, b).ToText();
         return (text, await log.RowsRead(App.ConnectionString));
     }
 
@@ -154,7 +156,8 @@ public sealed class CellReadTests(AppFixture app, ITestOutputHelper output) : Ho
         {
             long Number(string name) => node.TryGetProperty(name, out var v) ? (long)v.GetDouble() : 0;
             var own = node.TryGetProperty("Relation Name", out var relation) && relation.GetString() == "mt_events"
-                ? (Number("Actual Rows") + Number("Rows Removed by Filter") + Number("Rows Removed by Index Recheck")) * Number("Actual Loops")
+                ? (Number("Actual Rows") + Number("Rows Removed by Filter") + Number("Rows Removed by Index Recheck"))
+                    * Number("Actual Loops")
                 : 0;
             return own + (node.TryGetProperty("Plans", out var children) ? children.EnumerateArray().Sum(EventRows) : 0);
         }

@@ -44,7 +44,8 @@ public sealed class LeanAssessmentTests
     public void each_aggregate_leaves_events_of_other_streams_alone()
     {
         var a = FoldAll(Log.Take(3))!;
-        Assert.Same(a, Assessment.Fold(a, new ReportWindowSet("2024-apulia", ReportKind.Interim, new(2024, 6, 15), new(2024, 12, 20), null)));
+        Assert.Same(a, Assessment.Fold(a,
+            new ReportWindowSet("2024-apulia", ReportKind.Interim, new(2024, 6, 15), new(2024, 12, 20), null)));
         Assert.Null(Assessment.Fold(null, Log[1]));
         Assert.Null(Cycle.Fold(null, Log[1]));
         Assert.Null(Commitment.Fold(null, Log[0]));
@@ -83,7 +84,8 @@ public sealed class LeanAssessmentTests
     public void an_item_without_its_text_is_an_error_not_an_empty_summary()
     {
         var cell = FoldAll(Log.Take(2))!;
-        var e = Assert.Throws<InvalidOperationException>(() => EvidenceItem.Of(cell, cell.Evidence, new Dictionary<string, EvidenceText>()));
+        var e = Assert.Throws<InvalidOperationException>(() =>
+            EvidenceItem.Of(cell, cell.Evidence, new Dictionary<string, EvidenceText>()));
         Assert.Contains("e1", e.Message);
     }
 

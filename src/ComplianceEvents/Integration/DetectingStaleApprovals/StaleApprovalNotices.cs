@@ -24,14 +24,17 @@ public static class StaleApprovalNotices
     };
 
     /// <summary>Every approval of the commitment under an older version than the one just published.</summary>
-    public static async Task<IReadOnlyList<ApprovalWentStaleV1>> AfterRevision(RubricRevisedV1 e, IQuerySession session, CancellationToken ct)
+    public static async Task<IReadOnlyList<ApprovalWentStaleV1>> AfterRevision(RubricRevisedV1 e, IQuerySession session,
+        CancellationToken ct)
     {
-        var cells = await session.Query<Assessment>().Where(a => a.CycleId == e.CycleId && a.CommitmentId == e.CommitmentId).ToListAsync(ct);
+        var cells = await session.Query<Assessment>().Where(a => a.CycleId == e.CycleId && a.CommitmentId == e.CommitmentId)
+            .ToListAsync(ct);
         return cells
             .Where(a => a.Approved is { } approved && approved.RubricVersion < e.Version)
             .OrderBy(a => a.MemberCode, StringComparer.Ordinal)
             .Select(a => new ApprovalWentStaleV1(a.CycleId, a.CommitmentId, a.MemberCode, a.Approved!.ProposalId,
-                $"rubric-revised: approved under version {a.Approved.RubricVersion}, current version {e.Version}", e.OccurredBy, e.OccurredAt))
+                $"rubric-revised: approved under version {a.Approved.RubricVersion}, current version {e.Version}", e.OccurredBy,
+                e.OccurredAt))
             .ToList();
     }
 
