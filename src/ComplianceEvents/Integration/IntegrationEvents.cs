@@ -63,9 +63,9 @@ public static class IntegrationEvents
     /// </summary>
     public static IIntegrationEvent? From(IEvent e)
     {
-        var parts = e.StreamKey?.Split(':') ?? [];
-        string Part(int i) => parts.ElementAtOrDefault(i) ?? "";
-        var (cycle, commitment, member) = (Part(1), Part(2), Part(3));
+        // Assessment events do not carry their cell: it is their stream key's (the one parse of it, CellKey).
+        var (cycle, commitment, member) = e.Data is EvidenceRecorded or ScoreProposed or ScoreApproved
+            ? CellKey.Parse(e.StreamKey!) : new CellKey("", "", "");
         var (by, at) = (OccurredBy(e), e.Timestamp);
         return e.Data switch
         {
