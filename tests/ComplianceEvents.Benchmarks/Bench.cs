@@ -13,8 +13,12 @@ namespace ComplianceEvents.Benchmarks;
 /// </summary>
 public static class Bench
 {
-    public static async Task<BenchResult> Run(Sizes sizes, TextWriter log, CancellationToken ct = default)
+    /// <summary>The figure groups, in run order; <c>--only a,b</c> runs just those (for profiling one figure; writes nothing).</summary>
+    public static readonly string[] Groups = ["write", "experiments", "lag", "http", "import", "bulk", "read"];
+
+    public static async Task<BenchResult> Run(Sizes sizes, TextWriter log, CancellationToken ct = default, ISet<string>? only = null)
     {
+        bool On(string group) => only is null || only.Contains(group);
         var startedAt = DateTimeOffset.UtcNow;
         using var cluster = BenchCluster.Start();
         await using var monitor = new LoadMonitor(() => cluster.PostmasterPid);
@@ -28,25 +32,28 @@ public static class Bench
         await using (var raw = new RawStore(host.ConnectionString, host.Store))
         {
             await raw.CreateTables();
-            Dictionary<int, Series> b1a;
+            Dictionary<int, Series>? b1a = null;
             // B1c's baseline: the product with no outbound queue configured (its integration events then only reach the local fan-out queue).
+            if (On("write"))
             await using (var withoutOutbound = await ProductHost.Start(await cluster.CreateDatabase("bench_no_outbound"),
                 settings: new Dictionary<string, string> { ["Integration:Outbound:Queues"] = "" }))
                 b1a = await WriteFigures.Run(ctx, host, raw, withoutOutbound);
             ct.ThrowIfCancellationRequested();
-            await Experiments.Write(ctx, cluster, host);
+            if (On("experiments")) await Experiments.Write(ctx, cluster, host);
             ct.ThrowIfCancellationRequested();
 
+            if (On("lag") && b1a is not null)
             await using (var lagHost = await ProductHost.Start(await cluster.CreateDatabase("bench_lag"), BenchAdditions.Register))
                 await LagFigure.Run(ctx, lagHost, b1a[16].Summary.Throughput);
             ct.ThrowIfCancellationRequested();
 
-            await HttpFigure.Run(ctx, cluster);
+            if (On("http")) await HttpFigure.Run(ctx, cluster);
             ct.ThrowIfCancellationRequested();
 
-            await ImportFigures.CommandPath(ctx, host, raw);
+            if (On("import")) await ImportFigures.CommandPath(ctx, host, raw);
             ct.ThrowIfCancellationRequested();
 
+            if (On("bulk"))
             await using (var importHost = await ProductHost.Start(await cluster.CreateDatabase("bench_import")))
             await using (var importRaw = new RawStore(importHost.ConnectionString, importHost.Store))
             {
@@ -55,7 +62,7 @@ public static class Bench
             }
             ct.ThrowIfCancellationRequested();
 
-            await ReadFigures.Run(ctx, host, raw);
+            if (On("read")) await ReadFigures.Run(ctx, host, raw);
         }
 
         var load = monitor.Current();

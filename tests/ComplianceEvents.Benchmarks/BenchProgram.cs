@@ -6,6 +6,7 @@ namespace ComplianceEvents.Benchmarks;
 /// <c>dotnet run -c Release --project tests/ComplianceEvents.Benchmarks [-- --quick] [-- --out DIR]</c>.
 /// The full run rewrites docs/benchmarks.md and docs/benchmarks.json; --quick writes to a temp folder unless --out is given.
 /// <c>--set Name=Value</c> overrides one of <see cref="Sizes"/> (for trying things out; the docs record the sizes used).
+/// <c>--only write,bulk,...</c> runs just those figure groups (<see cref="Bench.Groups"/>) and writes to a temp folder.
 /// <c>--spike</c> runs only issue 20's spike (Figures/SpikeFigure.cs, ADR 0005) and writes nothing.
 /// </summary>
 public static class BenchProgram
@@ -24,7 +25,16 @@ public static class BenchProgram
 
         var sizes = Sizes.Override(quick ? Sizes.Quick : Sizes.Full,
             args.Select((a, i) => (a, i)).Where(x => x.a == "--set" && x.i + 1 < args.Length).Select(x => args[x.i + 1]));
-        var result = await Bench.Run(sizes, Console.Out);
+        var onlyIndex = Array.IndexOf(args, "--only");
+        var only = onlyIndex >= 0 && onlyIndex + 1 < args.Length ? args[onlyIndex + 1].Split(',').ToHashSet() : null;
+        if (only?.Except(Bench.Groups).FirstOrDefault() is { } unknown)
+        {
+            Console.Error.WriteLine($"--only {unknown}: no such group (groups: {string.Join(", ", Bench.Groups)})");
+            return 2;
+        }
+        var result = await Bench.Run(sizes, Console.Out, only: only);
+        // A partial run is for trying things out: it never overwrites the committed docs.
+        if (only is not null && outIndex < 0) outDir = Path.Combine(Path.GetTempPath(), "compliance-bench-only");
         Write(result, outDir);
         Console.WriteLine($"wrote {Path.Combine(outDir, "benchmarks.md")} and benchmarks.json");
         return 0;

@@ -45,7 +45,7 @@ public sealed class ImportTransaction : IAsyncDisposable
     /// <summary>The streams the current segment appends to, and the last one.</summary>
     private readonly HashSet<string> _inSegment = [];
     private string? _lastStream;
-    private bool _committed;
+    private bool _committed, _disposed;
     private DateTimeOffset _recorded;
 
     private readonly CommandSlices _slices;
@@ -54,6 +54,8 @@ public sealed class ImportTransaction : IAsyncDisposable
     /// <summary>Each stream's version: as read from the store, then after the steps decided so far.</summary>
     private readonly Dictionary<string, long> _versions = [];
     private readonly Dictionary<string, CommandReceipt> _receipts = [];
+    /// <summary>The receipts the steps wrote, saved at the commit (a session's unit of work costs O(n) per added document).</summary>
+    private readonly List<CommandReceipt> _written = [];
 
     private ImportTransaction(IDocumentStore store, CommandValidators validators, CommandSlices slices, DateTimeOffset now)
     {
@@ -150,7 +152,7 @@ public sealed class ImportTransaction : IAsyncDisposable
         var result = CommandResult.Accepted(key, _versions[key], appended.Select(e => e.Id).ToList(), decision.Flags)
             with { ResourceId = decision.ResourceId };
         var written = new CommandReceipt(receiptId, type, hash, result, _now);
-        Session.Insert(written);
+        _written.Add(written);
         _receipts[receiptId] = written;
         return result;
     }
@@ -177,8 +179,7 @@ public sealed class ImportTransaction : IAsyncDisposable
     }
 
     /// <summary>For <c>import --bulk</c>: the receipts the steps wrote.</summary>
-    public IReadOnlyList<CommandReceipt> DecidedReceipts() =>
-        _segments.SelectMany(s => s.PendingChanges.InsertsFor<CommandReceipt>()).ToList();
+    public IReadOnlyList<CommandReceipt> DecidedReceipts() => _written;
 
     /// <summary>For <c>import --bulk</c>: each stream's state folded in memory, at the version the steps left it, which is
     /// what its inline snapshot holds after a commit.</summary>
@@ -211,6 +212,13 @@ public sealed class ImportTransaction : IAsyncDisposable
     /// nothing.</summary>
     public async Task<RuleViolation?> Commit(CancellationToken ct)
     {
+        // The receipts after the events, in sessions of their own of a bounded size: adding a document to a session's unit
+        // of work scans the ones already there, so one session of a whole file's receipts costs O(n^2).
+        foreach (var chunk in _written.Chunk(500))
+        {
+            NewSegment();
+            Session.InsertObjects(chunk);
+        }
         try
         {
             foreach (var segment in _segments) await segment.SaveChangesAsync(ct);
@@ -228,6 +236,9 @@ public sealed class ImportTransaction : IAsyncDisposable
     /// <summary>Without a commit, nothing the import decided is kept.</summary>
     public async ValueTask DisposeAsync()
     {
+        // Once: import --bulk ends the transaction before its writes (BulkLoad.Write), and the caller's using ends it again.
+        if (_disposed) return;
+        _disposed = true;
         foreach (var segment in _segments) await segment.DisposeAsync();
         if (!_committed && _connection.State == System.Data.ConnectionState.Open) await _transaction.RollbackAsync();
         await _transaction.DisposeAsync();

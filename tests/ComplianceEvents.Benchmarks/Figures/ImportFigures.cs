@@ -114,7 +114,22 @@ public static class ImportFigures
     {
         var store = host.Store;
         var load = new List<(RunResult Run, Cost Explain, long Events)>();
+        var whole = new List<(RunResult Run, Cost Explain, long Events)>();
         var copy = new List<(RunResult Run, Cost Explain, long Events)>();
+        // The product's own measure of its writes (BulkLoad.PhaseSeconds): the event insert apart from the read models.
+        var phases = new Dictionary<string, double>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == BulkLoad.MeterName && instrument.Name == BulkLoad.PhaseMetric)
+                l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<double>((_, seconds, tags, _) =>
+        {
+            var phase = (string)tags[0].Value!;
+            lock (phases) phases[phase] = phases.GetValueOrDefault(phase) + seconds;
+        });
+        listener.Start();
         for (var run = 0; run <= ctx.Sizes.Runs; run++)
         {
             await store.Advanced.ResetAllData();
@@ -122,6 +137,7 @@ public static class ImportFigures
             var files = DatasetsFor(plan, run).Select(Datasets.ToJson).ToList();
 
             var before = await ctx.Probe.Read();
+            lock (phases) phases.Clear();
             var clock = Stopwatch.StartNew();
             foreach (var json in files)
             {
@@ -140,31 +156,36 @@ public static class ImportFigures
             }
             var rows = await raw.ReadStoredEvents("true");
             var copied = await Copy(ctx, raw, rows);
+            double eventsSeconds, readModelSeconds;
+            lock (phases) (eventsSeconds, readModelSeconds) = (phases.GetValueOrDefault("events"), phases.GetValueOrDefault("read-models"));
             ctx.Say($"B1e {(run == 0 ? "warm-up" : $"run {run}")}: {events} events: import --bulk "
-                + $"{events / loaded.TotalSeconds:0} events/s "
-                + $"({loaded.TotalSeconds:0.00} s, read models included), COPY {copied.Run.Throughput:0} events/s");
+                + $"{events / loaded.TotalSeconds:0} events/s ({loaded.TotalSeconds:0.00} s: event load {eventsSeconds:0.00} s, "
+                + $"read models {readModelSeconds:0.00} s, the rest reading and deciding), COPY {copied.Run.Throughput:0} events/s");
             if (run == 0) continue;
-            load.Add((new RunResult(events, loaded, []), explain, events));
+            load.Add((new RunResult(events, TimeSpan.FromSeconds(eventsSeconds), []), explain, events));
+            whole.Add((new RunResult(events, loaded, []), explain, events));
             copy.Add(copied);
         }
         var l = WriteFigures.Combine(load);
+        var w = WriteFigures.Combine(whole);
         var c = WriteFigures.Combine(copy);
+        var cycles = PlanFor(ctx.Sizes, false, bulk: true).Cycles;
         ctx.Add(Figure.Compare("B1e", 1, "events/s", l.Summary.Throughput, c.Summary.Throughput, Target.AtLeast(0.60, 0.80)) with
         {
-            Runs = l.Summary.Runs, OperationsPerRun = l.Summary.OperationsPerRun, Explain = l.Explain, BaselineExplain = c.Explain,
-            Workload = $"the product's import --bulk (DatasetImporter.Import, bulk) of datasets like B1d's, "
-                + $"{ctx.Sizes.BulkEvidencePerRun} evidence items per run ({PlanFor(ctx.Sizes, false, bulk: true).Cycles} cycles): "
-                + "every step decided in memory, the events "
-                + "loaded with Marten's BulkInsertEventStreamAsync, the read models written from the fold; value = the whole command",
+            Runs = l.Summary.Runs, OperationsPerRun = l.Summary.OperationsPerRun, BaselineExplain = c.Explain,
+            Workload = $"the load of the product's import --bulk (DatasetImporter.Import, bulk) of datasets like B1d's, "
+                + $"{ctx.Sizes.BulkEvidencePerRun} evidence items per run ({cycles} cycles): the time of its bulk event insert "
+                + "(Marten's BulkInsertEventStreamAsync, one transaction per file) as the product measures it "
+                + "(metric compliance.import.bulk.phase.duration, phase=events)",
             BaselineWorkload = "Npgsql binary COPY of the same stored rows into mt_events-shaped tables",
-            Notes = "the command writes its read models itself (no rebuild), so the load alone is not timed apart: this value is load "
-                + "plus projections, which B1e-total repeats against its own (30%) must",
         });
-        var total = l.Summary.Throughput;
-        ctx.Add(new Figure
+        ctx.Add(Figure.Compare("B1e-total", 1, "events/s", w.Summary.Throughput, c.Summary.Throughput, Target.AtLeast(0.30, 0.50)) with
         {
-            Id = "B1e-total", Concurrency = 1, Unit = "events/s", Value = total, Baseline = c.Summary.Throughput, Ratio = total / c.Summary.Throughput,
-            Status = "context", Workload = "import --bulk with its read models (the same run as B1e)", BaselineWorkload = "the same COPY",
+            Runs = w.Summary.Runs, OperationsPerRun = w.Summary.OperationsPerRun, Explain = w.Explain, BaselineExplain = c.Explain,
+            Workload = "the whole import --bulk command of the same runs as B1e: the file read and checked against the input "
+                + "contract, every step decided in memory by its slice, the event load, then the read models (receipts, snapshots, "
+                + "scores, evidence texts) written from the fold with COPY (BulkInsertDocumentsAsync, one transaction)",
+            BaselineWorkload = "the same COPY",
         });
     }
 }
