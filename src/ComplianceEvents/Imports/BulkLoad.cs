@@ -72,7 +72,7 @@ public static class BulkLoad
             await store.BulkInsertEventStreamAsync(JasperFx.StorageConstants.DefaultTenantId, headers, Stamped(store, events, ct),
                 batchSize: Math.Max(events.Count, 1), cancellation: ct);
         }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+        catch (Exception e) when (Duplicate(e))
         {
             return Refusal(cycleId);
         }
@@ -96,7 +96,7 @@ public static class BulkLoad
                 receipts.Concat(folded.Select(f => f.State)).Concat(scores).Concat(texts).ToList(), BulkInsertMode.InsertsOnly,
                 batchSize: 5_000, cancellation: ct);
         }
-        catch (Exception e) when (CommandRunner.IsConflict(e) || e is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        catch (Exception e) when (Duplicate(e))
         {
             await using (var session = store.LightweightSession())
             {
@@ -109,6 +109,11 @@ public static class BulkLoad
         Took("read-models", started);
         return null;
     }
+
+    /// <summary>A row that exists already: COPY reports PostgreSQL's unique violation itself, Marten's writes their own
+    /// conflict exceptions.</summary>
+    private static bool Duplicate(Exception e) =>
+        e is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } || CommandRunner.IsConflict(e);
 
     /// <summary>
     /// The events, each stamped with one time read from the database clock when the bulk insert asks for its first event:

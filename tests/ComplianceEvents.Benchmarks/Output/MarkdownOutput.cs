@@ -45,6 +45,9 @@ public static class MarkdownOutput
             "otherwise idle");
         md.AppendLine("machine: it measures a 2-core box, and another process's CPU shows up in every figure. B4 drives the HTTP API with");
         md.AppendLine("wrk (`apt-get install wrk`; `./test` installs it), which the bench runs as a separate process.");
+        md.AppendLine("`-- --only write,experiments,lag,http,import,bulk,read` runs only those groups of figures (full sizes unless " +
+            "`--quick`)");
+        md.AppendLine("and writes to a temp folder, never to `docs/`: for profiling one figure (lag needs write in the same run).");
         md.AppendLine();
     }
 
