@@ -87,7 +87,8 @@ public static class LagFigure
         ctx.Add(new Figure
         {
             Id = "B3b", Concurrency = 16, Unit = "s (p99 lag)", Value = p99, Baseline = idleMedian, Ratio = idleMedian > 0 ? p99 / idleMedian : null,
-            Must = "p99 lag <= 2 s, no growing backlog (stretch <= 0.5 s)", Met = p99 <= 2 && !growing, StretchMet = p99 <= 0.5 && !growing,
+            // Issue 20: p99 <= 1 s (moonshot 0.3 s); issue 8 had asked for 2 s (0.5 s).
+            Must = "p99 lag <= 1 s, no growing backlog (stretch <= 0.3 s)", Met = p99 <= 1 && !growing, StretchMet = p99 <= 0.3 && !growing,
             Status = "measured-bench-side", P50Ms = p50 * 1000, P99Ms = p99 * 1000,
             Workload = $"commands through the bus at {rate:0}/s (half of B1a c16) for {seconds} s on 16 workers, achieved {sent / loadEnded:0}/s "
                 + $"({eventsPerSecond:0} events/s); a bench-registered async projection (CycleActivity, multi-stream) run by the daemon "

@@ -63,8 +63,13 @@ public static class ReadFigures
         ctx.Say($"read side: {total} events in the log; the large cycle has {largeEvents} events up to the pinned sequence {pinned}");
 
         var b2 = await Report(ctx, store, raw, Large, pinned);
-        ctx.Add(WriteFigures.Describe(Figure.Compare("B2", 1, "ms/report", b2.Product.Summary.MedianRunMs, b2.Raw.Summary.MedianRunMs,
-            Target.AtMost(3, 2)), b2.Product, b2.Raw, explicitCommitsInBaseline: false) with
+        // Issue 20: <= 2x raw and under 1 s (moonshot 1.5x); issue 8 had asked for 3x (2x).
+        var b2Figure = Figure.Compare("B2", 1, "ms/report", b2.Product.Summary.MedianRunMs, b2.Raw.Summary.MedianRunMs,
+            Target.AtMost(2, 1.5));
+        var underASecond = b2.Product.Summary.MedianRunMs < 1000;
+        b2Figure = b2Figure with { Must = b2Figure.Must + ", and under 1 s", Met = b2Figure.Met == true && underASecond };
+        ctx.Add(WriteFigures.Describe(b2Figure,
+            b2.Product, b2.Raw, explicitCommitsInBaseline: false) with
         {
             RoundTripsPerOp = b2.Product.Explain.NpgsqlCommandsPerOp,
             Workload = $"Reporting.AsOf(interim, sequence {pinned}) + MarkdownRenderer.Render for cycle '{Large}' (20 commitments x 8 " +
@@ -73,7 +78,7 @@ public static class ReadFigures
                 $"{Assessment.MaxEvidenceCharacters:N0}-character text budget; {largeEvents} events up to the pin) among {total} events",
             BaselineWorkload = "hand-written SQL reading the same events (cycle, commitment and assessment streams up to the pin, in " +
                 "sequence order) to the client, deserialized",
-            Notes = $"stretch also asks for under 1 s: {(b2.Product.Summary.MedianRunMs < 1000 ? "yes" : "no")}",
+            Notes = $"under 1 s: {(underASecond ? "yes" : "no")}",
         });
         await ContextRows(ctx, store, raw, pinned, b2);
         await TimeTravelFigures(ctx, store, raw);

@@ -25,17 +25,15 @@ public static class Analysis
         md.AppendLine($"- **Missed**: {(missed.Count == 0 ? "none" : string.Join(", ", missed))}.");
         if (undetermined.Count > 0) md.AppendLine($"- **Not determined**: {string.Join(", ", undetermined)} (see below).");
         md.AppendLine("- **B4** (HTTP, issue 9) has no raw baseline: its target is zero errors and p99 <= 10x p50, its ratio p99 / p50.");
-        md.AppendLine("- **B3b** needs an asynchronous projection and the product has none (its four projections are inline): the bench " +
-            "adds one");
-        md.AppendLine("  (`CycleActivity`, multi-stream, per cycle) to the product's host with `ConfigureMarten` and runs Marten's daemon");
-        md.AppendLine("  (`BuildProjectionDaemonAsync`, `StartAllAsync`); src/ is untouched.");
-        md.AppendLine("- **B1e** needs a bulk import and the product has none: the bench calls Marten's `BulkInsertEventStreamAsync` on " +
-            "the product's");
-        md.AppendLine("  `IDocumentStore` with the events the product's decision functions produce, then rebuilds the product's " +
-            "projections.");
-        md.AppendLine("- **B1c** is the product's own outbox (issue 9 made every command publish its integration event in the events'");
-        md.AppendLine("  transaction). \"Without the outbox\" cannot be configured entirely: the baseline host only drops the outbound " +
-            "queue.");
+        md.AppendLine("- **B3b** measures an asynchronous projection, and the product's projections are inline (its daemon runs only the");
+        md.AppendLine("  integration-event subscription): the bench adds one (`CycleActivity`, multi-stream, per cycle) to the product's");
+        md.AppendLine("  host with `ConfigureMarten` and runs Marten's daemon (`BuildProjectionDaemonAsync`, `StartAllAsync`); src/ is");
+        md.AppendLine("  untouched.");
+        md.AppendLine("- **B1e** is the product's `import --bulk`: B1e its event load as the product's own metric times it");
+        md.AppendLine("  (`compliance.import.bulk.phase.duration`, phase `events`), B1e-total the whole command with its read models.");
+        md.AppendLine("- **B1c** is the product's delivery of integration events: the host's daemon publishes them from the log a page");
+        md.AppendLine("  at a time (ADR 0005). \"Without delivery\" cannot be configured entirely: the baseline host only drops the");
+        md.AppendLine("  outbound queue.");
         md.AppendLine();
 
         Profiles(md, r);
@@ -140,7 +138,8 @@ public static class Analysis
                     $"against "
                     + $"{F(f.BaselineExplain?.BenchCpuMsPerOp)} ms for reading and deserializing the same events: the difference is the " +
                         $"fold "
-                    + "(every Assessment.Apply copies the evidence list) and the rendering. " + (f.Notes ?? ""));
+                    + "(Marten's materialisation of every event with its metadata and headers, the folds) and the rendering. "
+                    + (f.Notes ?? ""));
                 break;
             case "B4":
                 md.AppendLine($"{f.Notes}. Round trips per request {F(f.RoundTripsPerOp)}; CPU per request " +
@@ -181,13 +180,11 @@ public static class Analysis
                 $"(p50) here, "
             + $"so the flushes alone put a floor of about {F(fsync * e.WriteTransactionsPerOp)} ms under a command whose p50 is " +
                 $"{F(c1.P50Ms)} ms "
-            + $"(by hand: {F(c1.BaselineP50Ms)} ms). One write transaction is the command's own (events, snapshots (the cell's " +
-                $"assessment and its CellScore) and outbox envelopes "
-            + "in one batch); the others are Wolverine delivering what it published: the outbox envelope moved to the outbound queue, " +
-                "and the "
-            + "local webhook fan-out queue's envelope handled. The reads before the decision are the cell's stream (FetchForWriting), " +
-                "its cycle "
-            + $"and its commitment, all three in one batched query (Cells.RunOnCell). CPU per command: {F(e.BenchCpuMsPerOp)} ms in the " +
+            + $"(by hand: {F(c1.BaselineP50Ms)} ms). One write transaction is the command's own (events, the cell's snapshot and "
+            + "its CellScore, and the receipt in one batch); the rest are the host's daemon publishing integration events from the "
+            + "log a page at a time (its progress and the outbox envelopes moved to the outbound queue), shared by the commands of "
+            + "a page. The reads before the decision are the cell's stream (FetchForWriting), its receipt, cycle and commitment, in "
+            + $"one batched query (CommandRunner). CPU per command: {F(e.BenchCpuMsPerOp)} ms in the " +
                 $"host and "
             + $"{F(e.PostgresCpuMsPerOp)} ms in PostgreSQL, against {F(b.BenchCpuMsPerOp)} and {F(b.PostgresCpuMsPerOp)} by hand; WAL "
             + $"{F(e.WalBytesPerEvent)} bytes per event against {F(b.WalBytesPerEvent)} (the whole Assessment snapshot is rewritten by " +
