@@ -75,7 +75,8 @@ public sealed class Simulator
         return Emit(key, c, actor, now, [new RubricRevised(c.CycleId, c.CommitmentId, c.Rubric.ToRubric(previous + 1), previous, c.Reason.Trim())]);
     }
 
-    /// <summary>The same steps as the assessment slices (Cells.Slice): the decision on the cell, and AssessmentOpened first on a new stream.</summary>
+    /// <summary>The same steps as the assessment slices (Cells.Slice): the decision on the cell, and AssessmentOpened first on a
+    /// new stream.</summary>
     private IReadOnlyList<SimEvent> OnCell<T>(T cmd, Actor actor, DateTimeOffset now, Func<Cell, Decision> decide) where T : IAssessmentCommand
     {
         var key = Assessment.StreamKey(cmd.CycleId, cmd.CommitmentId, cmd.MemberCode);
