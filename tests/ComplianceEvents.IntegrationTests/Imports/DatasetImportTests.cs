@@ -192,8 +192,8 @@ public sealed class DatasetImportTests(AppFixture app) : HostTest(app)
         Assert.Contains(answers, a => a.Errors.Any(e => e.Rule == "control-character"));
         Assert.Contains(answers, a => !a.IsAccepted && a.Errors.All(e => e.Rule != "control-character"));
         Assert.Null(await tx.Commit(default));
-        var hashes = await Column<string>("select data->>'PayloadHash' from compliance.mt_doc_commandreceipt where id like '%import:test:%' " +
-            "order by (regexp_replace(id, '.*:', ''))::int");
+        var hashes = await Column<string>("select data->>'PayloadHash' from compliance.mt_doc_commandreceipt " +
+            "where id like '%import:test:%' order by (regexp_replace(id, '.*:', ''))::int");
         Assert.Equal(commands.Where((_, i) => expected[i] is null).Select(CommandRunner.PayloadHash), hashes);
     }
 
