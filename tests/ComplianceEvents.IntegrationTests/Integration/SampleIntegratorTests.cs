@@ -76,6 +76,20 @@ public sealed class SampleIntegratorTests(AppFixture app) : HostTest(app)
         Assert.Equal((Commands, Commands), ((int)reader.GetInt64(0), (int)reader.GetInt64(1)));
     }
 
+    /// <summary>The envelope format is Wolverine's: the sample names the host's Wolverine version, and docs/dependencies.md both.</summary>
+    [Fact]
+    public void the_sample_uses_the_hosts_wolverine_version_and_the_dependency_list_names_its_packages()
+    {
+        var host = System.Xml.Linq.XDocument.Load(Repo.PathOf("Directory.Packages.props")).Descendants("PackageVersion")
+            .ToDictionary(p => (string)p.Attribute("Include")!, p => (string)p.Attribute("Version")!);
+        var sample = System.Xml.Linq.XDocument.Load(Repo.PathOf("samples", "Integrator", "Integrator.csproj")).Descendants("PackageReference")
+            .ToDictionary(p => (string)p.Attribute("Include")!, p => (string)p.Attribute("Version")!);
+        Assert.NotEmpty(sample);
+        Assert.All(sample.Values, v => Assert.Equal(host["WolverineFx"], v));
+        var dependencies = File.ReadAllText(Repo.PathOf("docs", "dependencies.md"));
+        Assert.All(sample, p => Assert.Contains($"| {p.Key} | {p.Value} |", dependencies));
+    }
+
     /// <summary>Builds samples/Integrator as an integrator would (its own project and packages) into a folder of this run.</summary>
     private static async Task<string> BuildSample()
     {
