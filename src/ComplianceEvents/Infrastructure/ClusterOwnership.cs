@@ -39,7 +39,8 @@ public static class ClusterOwnership
             var stat = File.ReadAllText($"/proc/{pid}/stat");
             // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so fields are counted after the last ')'.
             var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            return long.TryParse(fields[19], CultureInfo.InvariantCulture, out var ticks) ? ticks : null;
+            // A zombie (state Z) has exited and only waits for its parent to read its status.
+            return fields[0] != "Z" && long.TryParse(fields[19], CultureInfo.InvariantCulture, out var ticks) ? ticks : null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or IndexOutOfRangeException)
         {

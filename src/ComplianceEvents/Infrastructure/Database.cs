@@ -17,7 +17,7 @@ public static class Database
         {
             var password = new NpgsqlConnectionStringBuilder(configured).Password is { Length: > 0 };
             services.AddSingleton(new DatabaseEndpoint(configured, password
-                ? $"password authentication (the password in ConnectionStrings:{Persistence.ConnectionStringName}, not printed)"
+                ? $"password authentication: the password in ConnectionStrings:{Persistence.ConnectionStringName}, not printed"
                 : "no password configured (the server's pg_hba.conf decides)"));
             return configured;
         }

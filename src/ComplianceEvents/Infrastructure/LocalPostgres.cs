@@ -161,6 +161,9 @@ public sealed class LocalPostgres : IDisposable
         if (ClusterOwnership.Read(DataDirectory) is not { IsMe: true }) return;
         Stop(BinDirectory, DataDirectory);
         ClusterOwnership.Clear(DataDirectory);
+        // The port is kept: a cluster started again in this process would otherwise be handed the stopped one's pooled connections.
+        using var pooled = new NpgsqlConnection(ConnectionString());
+        NpgsqlConnection.ClearPool(pooled);
     }
 
     /// <summary>pg_ctl stop, fast mode: fails only when already stopped (Ctrl+C reached the server first).</summary>
