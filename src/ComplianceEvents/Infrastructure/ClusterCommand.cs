@@ -17,7 +17,7 @@ public sealed class ClusterInput
 /// stops one nobody will, or shows who owns it. It reads the host's own configuration (Embedded:DataDirectory in
 /// appsettings.json, environment, command line), so it finds the same cluster the host does.
 /// </summary>
-[Description("Show (status) or stop (stop [--force]) the embedded PostgreSQL cluster", Name = "cluster")]
+[Description("Show (status) or stop (stop, with --force even while its owner runs) the embedded PostgreSQL cluster", Name = "cluster")]
 public sealed class ClusterCommand : JasperFxCommand<ClusterInput>
 {
     public const string Problem = "cluster: give status or stop [--force]";
