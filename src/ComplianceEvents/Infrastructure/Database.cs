@@ -35,7 +35,12 @@ public static class Database
         {
             { StartedHere: true } => $"Embedded PostgreSQL started from {where} on port {cluster.Port}.",
             { Owned: true } => $"Embedded PostgreSQL already running from {where} on port {cluster.Port}; reusing it and stopping it " +
-                $"on exit ({(cluster.FoundOwner is { } gone ? $"its {gone} is gone" : "no running owner recorded")}).",
+                $"on exit ({cluster.FoundOwner switch
+                {
+                    null => "no owner recorded",
+                    { IsAlive: true } live => $"taken over from {live}, which leaves it running",
+                    var gone => $"its {gone} is gone",
+                }}).",
             _ => $"Embedded PostgreSQL already running from {where} on port {cluster.Port}; reusing it (its {cluster.FoundOwner} " +
                 $"stops it).",
         });

@@ -59,6 +59,21 @@ public sealed class StableEndpointTests : IDisposable
     }
 
     [Fact]
+    public async Task a_server_takes_over_the_cluster_a_running_command_started_and_the_command_leaves_it_running()
+    {
+        using var command = LocalPostgres.StartOrReuse(DataDirectory, server: false); // this test process, as a CLI command
+        using (var server = await ServerProcess.Start(Project))
+        {
+            Assert.Contains($"taken over from command pid {Environment.ProcessId}, which leaves it running",
+                server.Line("Embedded PostgreSQL"));
+            command.Dispose();
+            Assert.True(CanConnect(command.Port), "the command stopped the cluster under the server");
+            Assert.Equal(0, await server.Terminate());
+        }
+        Assert.False(CanConnect(command.Port));
+    }
+
+    [Fact]
     public async Task cluster_stop_refuses_while_a_live_host_owns_the_cluster_and_stops_the_one_a_killed_host_left()
     {
         using var server = await ServerProcess.Start(Project);
