@@ -172,7 +172,7 @@ public sealed class LocalPostgres : IDisposable
     /// <summary>What <c>cluster status</c> and <c>cluster stop</c> see: the directory, the running port, the owner.</summary>
     public static ClusterState Inspect(string dataDirectory)
     {
-        var directory = ClusterPlacement.For(Path.GetFullPath(dataDirectory));
+        var directory = ClusterPlacement.Find(Path.GetFullPath(dataDirectory));
         var running = File.Exists(Path.Combine(directory, "PG_VERSION")) ? TryReadRunningPort(directory) : null;
         return new ClusterState(directory, running, ClusterPort.Remembered(directory), ClusterOwnership.Read(directory));
     }
