@@ -72,8 +72,8 @@ public sealed class ClusterCommand : JasperFxCommand<ClusterInput>
             return false;
         });
         if (refusedFor is { } live)
-            return Refuse($"cluster stop: the embedded PostgreSQL in {state.DataDirectory} belongs to a running {live}: stop that process, " +
-                "or add --force to cut its connections");
+            return Refuse($"cluster stop: the embedded PostgreSQL in {state.DataDirectory} belongs to a running {live}: stop that " +
+                "process, or add --force to cut its connections");
         CliHost.Out.WriteLine(stopped ? $"stopped: {state.DataDirectory}" : $"not running: {state.DataDirectory}");
         return true;
     }

@@ -72,7 +72,8 @@ public sealed class LocalPostgres : IDisposable
         {
             if (configuredPort is { } wanted && wanted != runningPort)
                 throw new EmbeddedPostgresException($"the embedded PostgreSQL in {directory} already runs on port {runningPort}, not " +
-                    $"{wanted} ({ClusterPort.Setting}): stop it first (cluster stop) or set {ClusterPort.EnvironmentVariable}={runningPort}");
+                    $"{wanted} ({ClusterPort.Setting}): stop it first (cluster stop) or set " +
+                    $"{ClusterPort.EnvironmentVariable}={runningPort}");
             ClusterPort.Remember(directory, runningPort);
             var owner = ClusterOwnership.Read(directory);
             var takeOver = owner is not { IsAlive: true } || (server && !owner.Server);

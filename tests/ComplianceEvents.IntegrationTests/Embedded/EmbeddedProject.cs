@@ -19,7 +19,8 @@ public sealed class EmbeddedProject : IDisposable
     {
         try
         {
-            using var conn = new NpgsqlConnection($"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=false;Timeout=3");
+            using var conn = new NpgsqlConnection(
+                $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=false;Timeout=3");
             conn.Open();
             return true;
         }

@@ -135,7 +135,8 @@ public sealed class StableEndpointTests : IDisposable
 
         await using var conn = new NpgsqlConnection(server.PrintedConnectionString);
         await conn.OpenAsync();
-        foreach (var table in new[] { "wolverine_queues.wolverine_queue_compliance_commands", "wolverine_queues.wolverine_queue_compliance_events" })
+        foreach (var table in new[] { "wolverine_queues.wolverine_queue_compliance_commands",
+            "wolverine_queues.wolverine_queue_compliance_events" })
         {
             await using var cmd = new NpgsqlCommand($"select to_regclass('{table}') is not null", conn);
             Assert.True((bool)(await cmd.ExecuteScalarAsync())!, $"{table} does not exist on the printed connection");
