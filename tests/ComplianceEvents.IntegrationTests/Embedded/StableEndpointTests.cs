@@ -145,6 +145,21 @@ public sealed class StableEndpointTests : IDisposable
         Assert.Equal(0, await server.Terminate());
     }
 
+    [Fact]
+    public void an_owner_is_alive_only_while_its_pid_belongs_to_the_process_that_started_at_the_recorded_time()
+    {
+        var me = ClusterOwnership.Me(server: true);
+        Directory.CreateDirectory(DataDirectory);
+        ClusterOwnership.Write(DataDirectory, me);
+        Assert.Equal(me, ClusterOwnership.Read(DataDirectory));
+        Assert.True(me.IsAlive);
+        Assert.True(me.IsMe);
+        Assert.False((me with { StartTime = me.StartTime + 1 }).IsAlive); // the pid recycled by a later process
+        using var exited = System.Diagnostics.Process.Start("true")!;
+        exited.WaitForExit();
+        Assert.False(new ClusterOwner(exited.Id, 0, Server: false).IsAlive);
+    }
+
     private static readonly Dictionary<string, string?> NoSettings = new();
 
     private static bool CanConnect(int port) => EmbeddedProject.CanConnect(port);
