@@ -146,6 +146,18 @@ public sealed class StableEndpointTests : IDisposable
     }
 
     [Fact]
+    public void a_configured_port_other_than_the_running_clusters_is_refused_in_one_line_and_the_cluster_kept()
+    {
+        using var running = LocalPostgres.StartOrReuse(DataDirectory);
+        var other = LocalPostgres.FreePort();
+        var e = Assert.Throws<EmbeddedPostgresException>(() => LocalPostgres.StartOrReuse(DataDirectory, configuredPort: other));
+        Assert.Equal($"the embedded PostgreSQL in {DataDirectory} already runs on port {running.Port}, not {other} (Embedded:Port): stop " +
+            $"it first (cluster stop) or set Embedded__Port={running.Port}", e.Message);
+        Assert.True(CanConnect(running.Port));
+        Assert.Equal(running.Port, ClusterPort.Remembered(DataDirectory));
+    }
+
+    [Fact]
     public void an_owner_is_alive_only_while_its_pid_belongs_to_the_process_that_started_at_the_recorded_time()
     {
         var me = ClusterOwnership.Me(server: true);
