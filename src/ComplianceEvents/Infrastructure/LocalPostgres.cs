@@ -66,6 +66,7 @@ public sealed class LocalPostgres : IDisposable
         var directory = ClusterPlacement.For(Path.GetFullPath(dataDirectory));
         var version = ClusterVersion(directory);
         var bin = FindBinaries(version);
+        RefuseForeign(directory);
         ClusterPlacement.CreateDirectory(Path.GetDirectoryName(directory) ?? "/");
         using var exclusive = ClusterOwnership.Lock(directory);
         if (TryReadRunningPort(directory) is { } runningPort && CanConnect(runningPort))
@@ -90,6 +91,19 @@ public sealed class LocalPostgres : IDisposable
         return cluster;
     }
 
+    /// <summary>
+    /// Checked before anything is given to the postgres user or written beside the folder (the lock): a folder of someone
+    /// else's files stays as it was, and nothing appears next to it.
+    /// </summary>
+    private static void RefuseForeign(string dataDirectory)
+    {
+        if (Directory.Exists(dataDirectory) && !File.Exists(Path.Combine(dataDirectory, "PG_VERSION"))
+            && Directory.EnumerateFileSystemEntries(dataDirectory).Any())
+            throw new EmbeddedPostgresException(
+                $"{dataDirectory} is not empty and holds no PostgreSQL cluster: move its files away or set Embedded__DataDirectory to " +
+                    $"another folder");
+    }
+
     /// <summary>Starts a throwaway cluster in a new temp folder, removed on dispose.</summary>
     public static LocalPostgres StartTemporary()
     {
@@ -104,12 +118,8 @@ public sealed class LocalPostgres : IDisposable
         string? fixedPortSource)
     {
         ClusterPlacement.CreateDirectory(dataDirectory);
+        RefuseForeign(dataDirectory);
         var fresh = !File.Exists(Path.Combine(dataDirectory, "PG_VERSION"));
-        // Checked before anything is given to the postgres user: a folder of someone else's files stays as it was.
-        if (fresh && Directory.EnumerateFileSystemEntries(dataDirectory).Any())
-            throw new EmbeddedPostgresException(
-                $"{dataDirectory} is not empty and holds no PostgreSQL cluster: move its files away or set Embedded__DataDirectory to " +
-                    $"another folder");
         GiveToServerUser(dataDirectory);
         if (fresh)
         {

@@ -59,6 +59,7 @@ public sealed class EmbeddedClusterTests
             Assert.DoesNotContain('\n', e.Message);
             Assert.Equal("mine", File.ReadAllText(Path.Combine(dir.FullName, "notes.txt")));
             Assert.Equal(Environment.UserName, Owner(dir.FullName)); // refused before anything is given to the postgres user
+            Assert.False(File.Exists(dir.FullName + ".lock"), "nothing is written beside a refused folder");
 
             File.WriteAllText(Path.Combine(dir.FullName, "PG_VERSION"), "99\n");
             e = Assert.Throws<EmbeddedPostgresException>(() => LocalPostgres.StartOrReuse(dir.FullName));
@@ -69,7 +70,6 @@ public sealed class EmbeddedClusterTests
         finally
         {
             dir.Delete(recursive: true);
-            File.Delete(dir.FullName + ".lock");
         }
     }
 
