@@ -24,6 +24,10 @@ public static class CliHost
 
     private static bool IsCommandNamed(string[] args, string name) => args[0].Equals(name, StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>The host's configuration sources exactly (WebApplication's defaults: appsettings.json in the working directory,
+    /// environment, command line), for a command that runs without building or starting the host.</summary>
+    public static IConfiguration HostConfiguration() => WebApplication.CreateBuilder(Environment.GetCommandLineArgs()[1..]).Configuration;
+
     /// <summary>Runs a command that needs no host; only that command is registered, so nothing is scanned.</summary>
     public static Task<int> RunWithoutHost(string[] args)
     {

@@ -26,8 +26,7 @@ public sealed class ClusterCommand : JasperFxCommand<ClusterInput>
 
     public override bool Execute(ClusterInput input)
     {
-        // The host's configuration sources exactly (WebApplication's defaults), without building or starting a host.
-        var configuration = WebApplication.CreateBuilder(Environment.GetCommandLineArgs()[1..]).Configuration;
+        var configuration = CliHost.HostConfiguration();
         try
         {
             if (!string.IsNullOrWhiteSpace(configuration.GetConnectionString(Persistence.ConnectionStringName)))
