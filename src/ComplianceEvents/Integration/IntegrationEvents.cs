@@ -2,7 +2,11 @@ using ComplianceEvents.Assessments;
 using ComplianceEvents.Commitments;
 using ComplianceEvents.Cycles;
 using ComplianceEvents.Infrastructure;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Schema;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using JasperFx.Events;
 using Wolverine.Attributes;
 
@@ -81,6 +85,29 @@ public static class IntegrationEvents
     ];
 
     public static readonly IReadOnlyList<string> Names = Contracts.Select(t => t.Name).ToList();
+
+    /// <summary>
+    /// The JSON schema of a contract's body as this host writes it (WireJson: camelCase, enums as strings), generated from the
+    /// record so docs/events.md cannot drift from the code (a test compares them). Every property is always written and
+    /// required; nullable ones say so (the records' nullable annotations).
+    /// </summary>
+    public static JsonNode Schema(Type contract) => SchemaOptions.GetJsonSchemaAsNode(contract,
+        new JsonSchemaExporterOptions { TreatNullObliviousAsNonNullable = true });
+
+    private static readonly JsonSerializerOptions SchemaOptions = SchemaOf(WireJson.Options);
+
+    private static JsonSerializerOptions SchemaOf(JsonSerializerOptions wire)
+    {
+        var options = new JsonSerializerOptions(wire)
+        {
+            // What is written: numbers as numbers (Web defaults also read them from strings, which a schema would show).
+            NumberHandling = JsonNumberHandling.Strict,
+            RespectNullableAnnotations = true, RespectRequiredConstructorParameters = true,
+            TypeInfoResolver = new DefaultJsonTypeInfoResolver(),
+        };
+        options.MakeReadOnly();
+        return options;
+    }
 
     /// <summary>
     /// The contract a stored domain event is published as, if any (IntegrationPublisher reads them from the log). The cell is

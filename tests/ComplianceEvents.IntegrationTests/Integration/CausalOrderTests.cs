@@ -35,6 +35,7 @@ public sealed class CausalOrderTests(AppFixture app) : HostTest(app)
 
         var queue = await OutboundOrder.Drained(Host);
         OutboundOrder.AssertCausal(queue);
+        OutboundOrder.AssertDocumented(queue);
         Assert.Equal([
                 ("CA", "p1", "rubric-revised: approved under version 1, current version 2"),
                 ("FR", "p1", "rubric-revised: approved under version 1, current version 2"),

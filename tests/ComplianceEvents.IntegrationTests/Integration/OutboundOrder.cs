@@ -1,4 +1,7 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using ComplianceEvents.Integration;
 using ComplianceEvents.Integration.PublishingEvents;
 using Npgsql;
 using static ComplianceEvents.IntegrationTests.Integration.IntegrationHost;
@@ -43,6 +46,28 @@ public static partial class OutboundOrder
                     && m.Body.GetProperty("version").GetInt32() == int.Parse(cited.Groups[1].Value));
         }
     }
+
+    /// <summary>Each body as docs/events.md documents it: exactly its schema's properties, each of a type the schema allows.</summary>
+    public static void AssertDocumented(IReadOnlyList<OutboundMessage> queue)
+    {
+        foreach (var m in queue)
+        {
+            var schema = IntegrationEvents.Schema(IntegrationEvents.Contracts.Single(t => t.Name == m.MessageType));
+            var properties = schema["properties"]!.AsObject();
+            Assert.Equal(properties.Select(p => p.Key).Order(), m.Body.EnumerateObject().Select(p => p.Name).Order());
+            foreach (var (name, property) in properties)
+            {
+                var types = property!["type"] is JsonArray many ? many.Select(t => t!.GetValue<string>()) : [property["type"]!.GetValue<string>()];
+                Assert.Contains(Kind(m.Body.GetProperty(name)), types);
+            }
+        }
+    }
+
+    private static string Kind(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.Number => "integer", JsonValueKind.String => "string", JsonValueKind.Array => "array",
+        JsonValueKind.Null => "null", JsonValueKind.Object => "object", _ => "boolean",
+    };
 
     private static (long, int) Place(OutboundMessage m) => (m.Sequence, m.Body.GetProperty("index").GetInt32());
 
