@@ -40,7 +40,8 @@ public static partial class OutboundOrder
         {
             if (queue[i].MessageType != "ApprovalWentStaleV1") continue;
             var (notice, earlier) = (queue[i].Body, queue.Take(i).ToList());
-            Assert.Contains(earlier, m => m.MessageType == "ScoreApprovedV1" && Same(m, queue[i], "memberCode") && Same(m, queue[i], "proposalId"));
+            Assert.Contains(earlier, m => m.MessageType == "ScoreApprovedV1" && Same(m, queue[i], "memberCode")
+                && Same(m, queue[i], "proposalId"));
             if (RubricReason().Match(notice.GetProperty("reason").GetString()!) is { Success: true } cited)
                 Assert.Contains(earlier, m => m.MessageType == "RubricRevisedV1"
                     && m.Body.GetProperty("version").GetInt32() == int.Parse(cited.Groups[1].Value));
@@ -57,7 +58,8 @@ public static partial class OutboundOrder
             Assert.Equal(properties.Select(p => p.Key).Order(), m.Body.EnumerateObject().Select(p => p.Name).Order());
             foreach (var (name, property) in properties)
             {
-                var types = property!["type"] is JsonArray many ? many.Select(t => t!.GetValue<string>()) : [property["type"]!.GetValue<string>()];
+                var types = property!["type"] is JsonArray many
+                    ? many.Select(t => t!.GetValue<string>()) : [property["type"]!.GetValue<string>()];
                 Assert.Contains(Kind(m.Body.GetProperty(name)), types);
             }
         }

@@ -17,7 +17,8 @@ public sealed partial class IntegrationSchemaTests
     {
         var documented = SchemaBlock().Matches(Doc).ToDictionary(m => m.Groups["name"].Value, m => m.Groups["json"].Value);
         var generated = IntegrationEvents.Contracts.ToDictionary(t => t.Name, t => Indented(IntegrationEvents.Schema(t).ToJsonString()));
-        var differing = generated.Where(g => !documented.TryGetValue(g.Key, out var doc) || Indented(doc) != g.Value).Select(g => g.Key).ToList();
+        var differing = generated.Where(g => !documented.TryGetValue(g.Key, out var doc) || Indented(doc) != g.Value)
+            .Select(g => g.Key).ToList();
         if (differing.Count > 0 || documented.Count != generated.Count)
             File.WriteAllText(PathOf("tests", "ComplianceEvents.Tests", "Integration", "integration-schemas.received.md"),
                 string.Concat(generated.Select(g => $"<!-- schema: {g.Key} -->\n```json\n{g.Value}\n```\n\n")));
@@ -31,8 +32,8 @@ public sealed partial class IntegrationSchemaTests
         foreach (var type in IntegrationEvents.Contracts)
         {
             var required = IntegrationEvents.Schema(type)["required"]!.AsArray().Select(n => n!.GetValue<string>()).ToList();
-            Assert.Superset(new HashSet<string> { "cycleId", "occurredBy", "occurredAt", "sequence", "index", "streamKey", "streamVersion" },
-                required.ToHashSet());
+            string[] everywhere = ["cycleId", "occurredBy", "occurredAt", "sequence", "index", "streamKey", "streamVersion"];
+            Assert.Superset(everywhere.ToHashSet(), required.ToHashSet());
         }
     }
 

@@ -37,7 +37,7 @@ public static class StaleApprovalNotices
         return before
             .Where(a => a.Approved is { } approved && approved.RubricVersion < x.Rubric.Version)
             .OrderBy(a => a.MemberCode, StringComparer.Ordinal)
-            .Select(a => Notice(a, $"rubric-revised: approved under version {a.Approved!.RubricVersion}, current version {x.Rubric.Version}", e))
+            .Select(a => Notice(a, RubricReason(a.Approved!.RubricVersion, x.Rubric.Version), e))
             .ToList();
     }
 
@@ -54,7 +54,7 @@ public static class StaleApprovalNotices
         if ((await session.LoadAsync<Commitment>(key, ct))?.CurrentRubric is not { } now || now.Version <= x.RubricVersion) return [];
         var then = (await Before<Commitment>(session, [key], e.Sequence, Commitment.Fold, ct)).SingleOrDefault()?.CurrentRubric;
         if (then is null || then.Version <= x.RubricVersion) return [];
-        return [Notice(cell, x.ProposalId, $"rubric-revised: approved under version {x.RubricVersion}, current version {then.Version}", e)];
+        return [Notice(cell, x.ProposalId, RubricReason(x.RubricVersion, then.Version), e)];
     }
 
     /// <summary>
@@ -83,6 +83,10 @@ public static class StaleApprovalNotices
             .Select(g => g.Aggregate((T?)null, (state, r) => fold(state, r.Data)))
             .OfType<T>().ToList();
     }
+
+    /// <summary>The words of the stale report (Assessment.StaleReasons), so a notice reads as `stale` lists it.</summary>
+    private static string RubricReason(int approvedUnder, int current) =>
+        $"rubric-revised: approved under version {approvedUnder}, current version {current}";
 
     private static ApprovalWentStaleV1 Notice(Assessment a, string reason, IEvent cause) =>
         Notice(new CellKey(a.CycleId, a.CommitmentId, a.MemberCode), a.Approved!.ProposalId, reason, cause);
