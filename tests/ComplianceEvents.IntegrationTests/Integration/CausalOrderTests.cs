@@ -10,7 +10,7 @@ using static ComplianceEvents.IntegrationTests.Integration.IntegrationHost;
 namespace ComplianceEvents.IntegrationTests.Integration;
 
 /// <summary>
-/// Issue 19 item 3: integration events reach the outbound queue in causal order, an effect never before its cause: a rubric's
+/// Integration events reach the outbound queue in causal order, an effect never before its cause: a rubric's
 /// stale notices after its RubricRevisedV1, and a notice never before the ScoreApprovedV1 of the approval it names, whoever
 /// else writes meanwhile. Read as a consumer reads the queue (its arrival timestamp).
 /// </summary>

@@ -8,7 +8,7 @@ using static ComplianceEvents.IntegrationTests.Integration.IntegrationHost;
 namespace ComplianceEvents.IntegrationTests.Integration;
 
 /// <summary>
-/// Issue 19 item 3, content: the actor of an integration event is the user id the entry point authenticated (never a name, never
+/// The actor of an integration event is the user id the entry point authenticated (never a name, never
 /// what a sender claims), and each decision's flags travel with it.
 /// </summary>
 public sealed class EventContentTests(AppFixture app) : HostTest(app)
