@@ -9,7 +9,7 @@ using Wolverine.Postgresql;
 
 // A minimal integrator (docs/integration.md "The sample integrator"): sends RecordEvidence commands through the inbound
 // queue and consumes the integration events of its outbound queue, printing one line per message received:
-//   event <contract> <event-sequence> <evidence id>
+//   event <contract> <sequence> <evidence id>
 // It exits 0 once every command it sent has its event, 1 when the time is up first (naming what is missing).
 // Settings (environment Integrator__*, or --Integrator:Key=value): Connection, CommandsQueue, EventsQueue, Cycle, Commitment,
 // Member, Count, Prefix, Window (at most this many commands sent and not yet answered by their event), TimeoutSeconds.
@@ -72,11 +72,10 @@ namespace Integrator
 
     public static class EvidenceRecordedHandler
     {
-        public static void Handle(EvidenceRecordedV1 e, Envelope envelope, Received received)
+        public static void Handle(EvidenceRecordedV1 e, Received received)
         {
-            var sequence = long.Parse(envelope.Headers["event-sequence"]!);
-            Console.WriteLine($"event EvidenceRecordedV1 {sequence} {e.EvidenceId}");
-            received.Events[e.EvidenceId] = sequence;
+            Console.WriteLine($"event EvidenceRecordedV1 {e.Sequence} {e.EvidenceId}");
+            received.Events[e.EvidenceId] = e.Sequence;
         }
     }
 }
