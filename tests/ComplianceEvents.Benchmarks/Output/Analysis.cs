@@ -148,7 +148,8 @@ public static class Analysis
                     $"against "
                     + $"{F(f.BaselineExplain?.BenchCpuMsPerOp)} ms for reading and deserializing the same events: the difference is the " +
                         $"fold "
-                    + "(Marten's materialisation of every event with its metadata and headers, the folds) and the rendering. "
+                    + "(the folds; the events are read as stream and data only, CycleHistory.FoldAt: materialising each with "
+                    + "its metadata and headers had cost about as much again as the raw read) and the rendering. "
                     + (f.Notes ?? "") + ". Rendering alone (about 13 MB of Markdown for this cycle) costs a large share of the raw "
                     + "read; B2-projection, the same report from the inline snapshots with no fold, is the floor of this report's "
                     + "building and rendering.");

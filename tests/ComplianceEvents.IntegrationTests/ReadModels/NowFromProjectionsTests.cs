@@ -77,6 +77,30 @@ public sealed class NowFromProjectionsTests(AppFixture app, Xunit.Abstractions.I
         Assert.Equal(now.Assessments.Values.Sum(a => a.Evidence.Count), now.Texts.Count);
     }
 
+    /// <summary>B2: an earlier point is folded from the rows as they are read (stream and data only); it must be the fold of the
+    /// full events Marten materialises, at every sequence and time tried, and a cycle whose id holds LIKE's wildcards is its own.</summary>
+    [Fact]
+    public async Task the_lean_fold_of_an_earlier_point_is_the_fold_of_the_full_events()
+    {
+        await Import("2024-apulia.json");
+        await Import("2017-taormina.json");
+        await using var session = App.Store.QuerySession();
+        var all = await CycleHistory.Load(session, "2024-apulia", AsOfPoint.Now);
+        var points = new List<AsOfPoint>();
+        for (var i = 0; i < all.Count; i += Math.Max(1, all.Count / 7)) points.Add(new AsOfPoint(all[i].Sequence));
+        points.Add(new AsOfPoint(all[^1].Sequence));
+        points.Add(new AsOfPoint(Time: all[all.Count / 2].Timestamp));
+        points.Add(new AsOfPoint(all[^1].Sequence, all[all.Count / 3].Timestamp));
+        foreach (var point in points)
+        {
+            var full = CycleHistory.Fold(await CycleHistory.Load(session, "2024-apulia", point));
+            var lean = await CycleHistory.FoldAt(App.Store, "2024-apulia", point);
+            Assert.Equal(State(full), State(lean));
+        }
+        Assert.Null((await CycleHistory.FoldAt(App.Store, "2024_apulia", new AsOfPoint(all[^1].Sequence))).Cycle);
+        Assert.Empty((await CycleHistory.FoldAt(App.Store, "20%", new AsOfPoint(all[^1].Sequence))).Assessments);
+    }
+
     [Fact]
     public async Task the_largest_seed_cell_snapshot_holds_no_evidence_text()
     {
