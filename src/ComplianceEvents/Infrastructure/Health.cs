@@ -58,7 +58,8 @@ public static class Health
                 reasons.Add($"the database is unreachable: {(e as PostgresException)?.MessageText ?? (e.InnerException ?? e).Message}");
             }
             var healthy = reasons.Count == 0;
-            var body = new Dictionary<string, object?> { ["status"] = !healthy ? "unhealthy" : warnings.Count > 0 ? "degraded" : "healthy" };
+            var status = !healthy ? "unhealthy" : warnings.Count > 0 ? "degraded" : "healthy";
+            var body = new Dictionary<string, object?> { ["status"] = status };
             foreach (var (key, value) in answer) body[key] = value;
             if (!healthy) body["reasons"] = reasons;
             if (warnings.Count > 0) body["warnings"] = warnings;

@@ -22,8 +22,8 @@ internal sealed class QueueBacklog(IntegrationSettings settings, RetentionSweep 
             await using var cmd = new NpgsqlCommand("select to_regclass(@table) is not null", probe.Connection);
             cmd.Parameters.AddWithValue("table", $"wolverine_queues.{Table(queue)}");
             if (!(bool)(await cmd.ExecuteScalarAsync(ct))!) continue;
-            await using var backlog = new NpgsqlCommand("select count(*), extract(epoch from (now() at time zone 'utc') - min(timestamp)) " +
-                $"from wolverine_queues.{Table(queue)}", probe.Connection);
+            await using var backlog = new NpgsqlCommand("select count(*), " +
+                $"extract(epoch from (now() at time zone 'utc') - min(timestamp)) from wolverine_queues.{Table(queue)}", probe.Connection);
             await using var reader = await backlog.ExecuteReaderAsync(ct);
             await reader.ReadAsync(ct);
             var count = reader.GetInt64(0);

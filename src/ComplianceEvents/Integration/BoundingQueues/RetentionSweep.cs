@@ -27,7 +27,8 @@ public sealed class RetentionSweep(IntegrationSettings settings, IDocumentStore 
             // Never fatal: a BackgroundService that throws stops the host; the next tick tries again.
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
-                logger.LogWarning("Retention sweep failed, tried again in {Interval}: {Reason}", settings.Retention.SweepInterval, e.Message);
+                logger.LogWarning("Retention sweep failed, tried again in {Interval}: {Reason}", settings.Retention.SweepInterval,
+                    e.Message);
             }
         } while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
     }
@@ -53,7 +54,8 @@ public sealed class RetentionSweep(IntegrationSettings settings, IDocumentStore 
             "not replayable and (expires <= (now() at time zone 'utc') or (expires is null and sent_at <= (now() at time zone 'utc') " +
             "- @retention))", settings.Retention.DeadLetters, ct);
         if (deadLetters > 0)
-            logger.LogInformation("Retention removed {Count} dead letter(s) older than {Retention}", deadLetters, settings.Retention.DeadLetters);
+            logger.LogInformation("Retention removed {Count} dead letter(s) older than {Retention}", deadLetters,
+                settings.Retention.DeadLetters);
         return Last = new RetentionReport(DateTimeOffset.UtcNow, outbound, deadLetters);
     }
 

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using ComplianceEvents.Assessments;
 using ComplianceEvents.IntegrationTests.WriteSide;
 using Microsoft.Extensions.DependencyInjection;
@@ -92,7 +91,7 @@ public sealed class ReplyTests(AppFixture app) : HostTest(app)
     {
         await Host.ResetMessaging();
         await Host.BuildWorld();
-        var logs = InfoLogs.Attach(Host);
+        var logs = InfoLogs.Attach(Host.Factory.Services);
         var before = Sender.Inbox.Received.Count;
 
         // Not asked: no outcome, and no "No routes can be determined" line for a returned value nobody routes.
@@ -118,32 +117,3 @@ public sealed class ReplyTests(AppFixture app) : HostTest(app)
 
 /// <summary>A message type this test publishes with no route, to see Wolverine's "No routes" line.</summary>
 public sealed record UnroutedProbe;
-
-/// <summary>Information and above from every category of a running host, while attached.</summary>
-internal sealed class InfoLogs : ILoggerProvider
-{
-    private volatile bool _attached = true;
-    public ConcurrentQueue<string> Entries { get; } = new();
-
-    public static InfoLogs Attach(IntegrationHost host)
-    {
-        var logs = new InfoLogs();
-        host.Factory.Services.GetRequiredService<ILoggerFactory>().AddProvider(logs);
-        return logs;
-    }
-
-    public void Detach() => _attached = false;
-    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
-    public void Dispose() { }
-
-    private sealed class Logger(InfoLogs owner, string category) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-        public bool IsEnabled(LogLevel logLevel) => owner._attached && logLevel >= LogLevel.Information;
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception,
-            Func<TState, Exception?, string> formatter)
-        {
-            if (IsEnabled(logLevel)) owner.Entries.Enqueue($"{logLevel} {category}: {formatter(state, exception)}");
-        }
-    }
-}
