@@ -57,6 +57,7 @@ public sealed class DatasetImporter(IDocumentStore store, CommandValidators vali
         await using var tx = await ImportTransaction.Begin(store, validators, slices, clock.GetUtcNow(), ct);
         await tx.Load(dataset.Cycle.Id, ct);
         await tx.LoadReceipts(steps.Select(s => (s.Actor, CommandId(dataset.Cycle.Id, s.Name))), ct);
+        tx.Precheck(steps.Select(s => s.Build(_ => null)).OfType<object>().ToList());
 
         var results = new Dictionary<string, CommandResult>();
         var done = new List<(string Step, CommandResult Result)>();
@@ -144,8 +145,10 @@ public sealed class DatasetImporter(IDocumentStore store, CommandValidators vali
                     Add($"{key}:rubric:1", new PublishRubric(c.Id, x.Id, r.ToInput()), As(r.By, Roles.LeadAnalyst));
                 // Revisions come after the scoring they postdate, so approvals under version 1 say so (DESIGN 1.2 rule 8).
                 else
-                    revisions.Add(new Step($"{key}:rubric:{r.Version}", As(r.By, Roles.LeadAnalyst),
-                        _ => new ReviseRubric(c.Id, x.Id, r.ToInput(), r.Reason!)));
+                {
+                    var revise = new ReviseRubric(c.Id, x.Id, r.ToInput(), r.Reason!);
+                    revisions.Add(new Step($"{key}:rubric:{r.Version}", As(r.By, Roles.LeadAnalyst), _ => revise));
+                }
             }
             foreach (var a in x.Assessments ?? []) Assessment(c.Id, x, a, steps, As);
         }

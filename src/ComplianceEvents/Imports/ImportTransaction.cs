@@ -56,6 +56,8 @@ public sealed class ImportTransaction : IAsyncDisposable
     private readonly Dictionary<string, CommandReceipt> _receipts = [];
     /// <summary>The receipts the steps wrote, saved at the commit (a session's unit of work costs O(n) per added document).</summary>
     private readonly List<CommandReceipt> _written = [];
+    /// <summary>The checks of the commands <see cref="Precheck"/> was given, by command object, taken by <see cref="Send"/>.</summary>
+    private readonly Dictionary<object, (CommandResult? Invalid, string Hash)> _checked = new(ReferenceEqualityComparer.Instance);
 
     private ImportTransaction(IDocumentStore store, CommandValidators validators, CommandSlices slices, DateTimeOffset now)
     {
@@ -118,19 +120,34 @@ public sealed class ImportTransaction : IAsyncDisposable
         _states.GetValueOrDefault(Assessments.Assessment.StreamKey(cycleId, id, member)) as Assessment;
 
     /// <summary>
+    /// A step's input contract, validator and payload hash depend on its command alone, not on the state: those of the
+    /// commands known before the first step (all but reviews, which need their proposal's id) are computed here at once,
+    /// on every core. They were more than half of the time the steps took (docs/benchmarks.md, B1d and B1e-total).
+    /// </summary>
+    public void Precheck(IReadOnlyList<object> commands)
+    {
+        var checks = new (CommandResult?, string)[commands.Count];
+        Parallel.For(0, commands.Count, i => checks[i] = Checks(commands[i]));
+        for (var i = 0; i < commands.Count; i++) _checked[commands[i]] = checks[i];
+    }
+
+    private (CommandResult? Invalid, string Hash) Checks(object command) =>
+        (_validators.Check(command, null), CommandRunner.PayloadHash(command));
+
+    /// <summary>
     /// One step: the same slice, validation and decision a command from any other entry point gets (CommandRunner), on the
     /// state this import holds in memory.
     /// </summary>
     public CommandResult Send(object command, Actor actor, string commandId)
     {
         // The input contract and the command's validator, as for a command from any other entry point.
-        if (_validators.Check(command, null) is { } invalid) return invalid;
+        var (invalid, hash) = _checked.Remove(command, out var known) ? known : Checks(command);
+        if (invalid is not null) return invalid;
         if (_slices.For(command.GetType()) is not { } slice)
             return CommandResult.Refused(RuleViolation.Conflict("step-unsupported", $"{command.GetType().Name} is not an import step."));
         var key = slice.StreamKey(command);
         var decision = slice.Decide(command, _states.GetValueOrDefault(key), new MemoryReads(_states), actor, _now);
         var type = command.GetType().Name;
-        var hash = CommandRunner.PayloadHash(command);
         var receiptId = CommandReceipt.IdFor(actor, commandId);
         if (_receipts.TryGetValue(receiptId, out var receipt))
             return CommandRunner.Authorised(CommandRunner.Replay(receipt, commandId, type, hash), decision);

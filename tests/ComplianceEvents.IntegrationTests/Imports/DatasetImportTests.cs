@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using ComplianceEvents.Assessments;
 using ComplianceEvents.Cycles;
 using ComplianceEvents.IntegrationTests.Cycles;
 using ComplianceEvents.Imports;
@@ -163,6 +164,37 @@ public sealed class DatasetImportTests(AppFixture app) : HostTest(app)
         var conflict = await tx.Commit(default);
         Assert.Equal("stream-version", conflict?.Rule);
         Assert.Equal(events + other.EventIds.Count, await App.EventCount());
+    }
+
+    [Fact]
+    public async Task steps_checked_ahead_on_every_core_are_answered_as_if_checked_in_their_turn()
+    {
+        Assert.True((await Import(await Seed())).Succeeded);
+        await using var scope = App.Factory.Services.CreateAsyncScope();
+        var validators = scope.ServiceProvider.GetRequiredService<CommandValidators>();
+        await using var tx = await ImportTransaction.Begin(App.Store, validators,
+            scope.ServiceProvider.GetRequiredService<CommandSlices>(), DateTimeOffset.UtcNow, default);
+        await tx.Load("2024-apulia", default);
+        // Every seventh breaks the input contract (a control character), every eleventh a validator's rule (a blank summary).
+        var commands = Enumerable.Range(0, 120).Select(i => World.Evidence("CA", new DateOnly(2024, 11, 1), Strength.Strong, "prevent")
+            with { EvidenceId = $"ahead-{i}", Summary = i % 7 == 0 ? "Bell\u0007 in the text." : i % 11 == 0 ? "   " : $"Item {i}." })
+            .ToList();
+        var expected = commands.Select(c => validators.Check(c, null)?.Errors).ToList();
+
+        tx.Precheck(commands);
+        var answers = commands.Select((c, i) => tx.Send(c, new Actor(World.Analyst, World.AnalystRoles), $"import:test:{i}")).ToList();
+
+        for (var i = 0; i < commands.Count; i++)
+        {
+            Assert.Equal(expected[i] is null, answers[i].IsAccepted);
+            Assert.Equal(expected[i] ?? [], answers[i].Errors);
+        }
+        Assert.Contains(answers, a => a.Errors.Any(e => e.Rule == "control-character"));
+        Assert.Contains(answers, a => !a.IsAccepted && a.Errors.All(e => e.Rule != "control-character"));
+        Assert.Null(await tx.Commit(default));
+        var hashes = await Column<string>("select data->>'PayloadHash' from compliance.mt_doc_commandreceipt " +
+            "where id like '%import:test:%' order by (regexp_replace(id, '.*:', ''))::int");
+        Assert.Equal(commands.Where((_, i) => expected[i] is null).Select(CommandRunner.PayloadHash), hashes);
     }
 
     [Fact]

@@ -1,0 +1,81 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Integrator;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Wolverine;
+using Wolverine.Postgresql;
+
+// A minimal integrator (docs/integration.md "The sample integrator"): sends RecordEvidence commands through the inbound
+// queue and consumes the integration events of its outbound queue, printing one line per message received:
+//   event <contract> <event-sequence> <evidence id>
+// It exits 0 once every command it sent has its event, 1 when the time is up first (naming what is missing).
+// Settings (environment Integrator__*, or --Integrator:Key=value): Connection, CommandsQueue, EventsQueue, Cycle, Commitment,
+// Member, Count, Prefix, IntervalMilliseconds (between two sends), TimeoutSeconds.
+var builder = Host.CreateApplicationBuilder(args);
+var settings = builder.Configuration.GetSection("Integrator");
+var connection = settings["Connection"] ?? throw new ArgumentException("Integrator:Connection is required");
+var count = int.Parse(settings["Count"] ?? "10");
+var prefix = settings["Prefix"] ?? "sample";
+var interval = TimeSpan.FromMilliseconds(int.Parse(settings["IntervalMilliseconds"] ?? "0"));
+var received = new Received();
+builder.Services.AddSingleton(received);
+builder.Services.AddWolverine(opts =>
+{
+    // Its own schema for its own envelopes; the queue tables are in the shared wolverine_queues schema.
+    opts.UsePostgresqlPersistenceAndTransport(connection, "integrator").AutoProvision();
+    // The product's wire format: camelCase properties, enums as their names.
+    opts.UseSystemTextJsonForSerialization(o =>
+    {
+        o.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+        o.PropertyNameCaseInsensitive = true;
+    });
+    opts.PublishMessage<RecordEvidence>().ToPostgresqlQueue(settings["CommandsQueue"] ?? "compliance-commands");
+    // One message at a time, in the queue's order (docs/integration.md "Order").
+    opts.ListenToPostgresqlQueue(settings["EventsQueue"] ?? "compliance-events").Sequential();
+});
+using var host = builder.Build();
+await host.StartAsync();
+
+var bus = host.Services.GetRequiredService<IMessageBus>();
+var expected = new List<string>();
+for (var i = 1; i <= count; i++)
+{
+    var evidenceId = $"{prefix}-{i}";
+    expected.Add(evidenceId);
+    var command = new RecordEvidence(settings["Cycle"]!, settings["Commitment"]!, settings["Member"]!, new DateOnly(2024, 9, 1),
+        $"Item {i} of the sample integrator.", [new Citation("A statement", "A ministry", null, "2024-09-01", null,
+            "https://example.org/statement", null)], null, null, evidenceId, null);
+    // The command id makes a resend (after a crash of this service, say) take effect once.
+    await bus.PublishAsync(command, new DeliveryOptions().WithHeader("command-id", evidenceId));
+    Console.WriteLine($"sent {evidenceId}");
+    await Task.Delay(interval);
+}
+
+var deadline = DateTime.UtcNow.AddSeconds(int.Parse(settings["TimeoutSeconds"] ?? "120"));
+while (expected.Any(id => !received.Events.ContainsKey(id)) && DateTime.UtcNow < deadline) await Task.Delay(100);
+var missing = expected.Where(id => !received.Events.ContainsKey(id)).ToList();
+await host.StopAsync();
+if (missing.Count == 0) return 0;
+Console.Error.WriteLine($"missing events for {missing.Count} of {count} commands: {string.Join(", ", missing.Take(10))}");
+return 1;
+
+namespace Integrator
+{
+    /// <summary>What arrived, by evidence id (a repeat is printed too: the test counts lines).</summary>
+    public sealed class Received
+    {
+        public ConcurrentDictionary<string, long> Events { get; } = new();
+    }
+
+    public static class EvidenceRecordedHandler
+    {
+        public static void Handle(EvidenceRecordedV1 e, Envelope envelope, Received received)
+        {
+            var sequence = long.Parse(envelope.Headers["event-sequence"]!);
+            Console.WriteLine($"event EvidenceRecordedV1 {sequence} {e.EvidenceId}");
+            received.Events[e.EvidenceId] = sequence;
+        }
+    }
+}

@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using System.Net;
+using ComplianceEvents.Infrastructure.Auth;
+using Microsoft.Extensions.Configuration;
+using Npgsql;
+
+namespace ComplianceEvents.IntegrationTests.Integration;
+
+/// <summary>The product's own executable (ComplianceEvents.dll next to the tests) as a separate process on a free loopback port.</summary>
+public sealed class HostProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly string _workDir;
+    private readonly System.Text.StringBuilder _output = new();
+
+    private HostProcess(Process process, string workDir, Uri baseAddress)
+    {
+        _process = process;
+        _workDir = workDir;
+        BaseAddress = baseAddress;
+    }
+
+    public Uri BaseAddress { get; }
+
+    /// <summary>Names the process's database connections, so the test can end them with it.</summary>
+    public const string ApplicationName = "compliance-host-process";
+
+    public static async Task<HostProcess> Start(string connectionString, string signingKey, string inbound, string outbound)
+    {
+        var port = Infrastructure.LocalPostgres.FreePort();
+        var workDir = Directory.CreateTempSubdirectory("compliance-crash-").FullName;
+        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = workDir, RedirectStandardOutput = true,
+            RedirectStandardError = true };
+        info.ArgumentList.Add(typeof(Program).Assembly.Location);
+        info.Environment["ConnectionStrings__Marten"] =
+            new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = ApplicationName }.ConnectionString;
+        info.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
+        info.Environment["Auth__SigningKey"] = signingKey;
+        info.Environment["Integration__Inbound__Queue"] = inbound;
+        info.Environment["Integration__Outbound__Queues"] = outbound;
+        info.Environment["Logging__LogLevel__Default"] = "Warning";
+        var process = Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start");
+        var product = new HostProcess(process, workDir, new Uri($"http://127.0.0.1:{port}"));
+        process.OutputDataReceived += (_, e) => { lock (product._output) product._output.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { lock (product._output) product._output.AppendLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        using var health = new HttpClient { BaseAddress = product.BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (true)
+        {
+            if (process.HasExited) throw new Xunit.Sdk.XunitException($"The product process exited with " +
+                $"{process.ExitCode}:\n{product.Output}");
+            try
+            {
+                if ((await health.GetAsync("/health")).StatusCode == HttpStatusCode.OK) return product;
+            }
+            catch (HttpRequestException) { }
+            catch (TaskCanceledException) { }
+            if (DateTime.UtcNow > deadline) throw new Xunit.Sdk.XunitException($"The product process did not become " +
+                $"healthy:\n{product.Output}");
+            await Task.Delay(250);
+        }
+    }
+
+    private string Output
+    {
+        get { lock (_output) return _output.ToString(); }
+    }
+
+    public HttpClient Client(string signingKey, string user, string[] roles)
+    {
+        var settings = AuthSettings.From(new ConfigurationBuilder()
+            .AddInMemoryCollection([new("Auth:SigningKey", signingKey)]).Build());
+        var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer",
+            DevTokens.Mint(settings, user, roles));
+        return client;
+    }
+
+    /// <summary>SIGKILL: no shutdown hook, no draining, the way a crash ends a process.</summary>
+    public void Kill()
+    {
+        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        _process.WaitForExit(10_000);
+    }
+
+    public void Dispose()
+    {
+        Kill();
+        _process.Dispose();
+        try { Directory.Delete(_workDir, recursive: true); } catch (IOException) { }
+    }
+}
