@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using ComplianceEvents.Assessments;
 using ComplianceEvents.IntegrationTests.WriteSide;
 using Microsoft.Extensions.DependencyInjection;
@@ -112,6 +113,27 @@ public sealed class ReplyTests(AppFixture app) : HostTest(app)
         var noRoutes = logs.Entries.Where(e => e.Contains("No routes can be determined")).ToList();
         Assert.Contains(nameof(UnroutedProbe), Assert.Single(noRoutes));
         logs.Detach();
+    }
+
+    [Fact]
+    public async Task a_poison_command_is_not_answered_until_it_is_fixed_and_replayed()
+    {
+        await Host.ResetMessaging();
+        await Host.BuildWorld();
+        var before = Sender.Inbox.Received.Count;
+
+        await Sender.Send(new UnreadableEvidenceCommand(World.Cycle, World.C19, "CA", "yesterday"));
+        var page = await Eventually(() => Host.Director.GetFromJsonAsync<DeadLetterPage>("/integration/dead-letters")!,
+            p => p!.DeadLetters.Count > 0, "the poison command in the dead letters");
+        Assert.Equal(before, Sender.Inbox.Received.Count);
+
+        var replay = await Host.Director.PostAsJsonAsync($"/integration/dead-letters/{Assert.Single(page!.DeadLetters).Id}/replay",
+            new { message = Evidence("fixed-1") }, Http.ApiJson.Options);
+        Assert.Equal(System.Net.HttpStatusCode.OK, replay.StatusCode);
+        var received = await Eventually(() => Task.FromResult(Sender.Inbox.Received.Skip(before).ToList()), r => r.Count > 0,
+            "the replayed command's outcome");
+        Assert.Equal("fixed-1", Assert.Single(received).Outcome.ResourceId);
+        Assert.Equal("accepted", received[0].Outcome.Outcome);
     }
 }
 

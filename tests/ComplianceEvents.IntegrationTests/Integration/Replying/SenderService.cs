@@ -102,3 +102,7 @@ public sealed record RecordEvidenceCommand(string CycleId, string CommitmentId, 
     IReadOnlyList<CitationWire> Citations, IReadOnlyList<string>? Dimensions = null, string? Strength = null, string? EvidenceId = null);
 
 public sealed record CitationWire(string Title, string Publisher, string? Place, string? Published, DateOnly? Accessed, string Url);
+
+/// <summary>A sender's bug: RecordEvidence with a date the product cannot read, so the body never becomes the command.</summary>
+[MessageIdentity("ComplianceEvents.Assessments.RecordingEvidence.RecordEvidence")]
+public sealed record UnreadableEvidenceCommand(string CycleId, string CommitmentId, string MemberCode, string ActionDate);
