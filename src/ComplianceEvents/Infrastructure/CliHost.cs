@@ -18,19 +18,28 @@ public static class CliHost
     public static bool IsCommand(string[] args) =>
         args.Length > 0 && !args[0].StartsWith('-') && !args[0].Equals("run", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>`token` signs with the key from configuration or .data/keys: no host, no database.</summary>
-    public static bool NeedsNoHost(string[] args) => args.Length > 0 && args[0].Equals("token", StringComparison.OrdinalIgnoreCase);
+    /// <summary>`token` signs with the key from configuration or .data/keys: no host, no database. `cluster` inspects or
+    /// stops the embedded cluster, which starting the host would start.</summary>
+    public static bool NeedsNoHost(string[] args) => args.Length > 0 && (IsCommandNamed(args, "token") || IsCommandNamed(args, "cluster"));
+
+    private static bool IsCommandNamed(string[] args, string name) => args[0].Equals(name, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The host's configuration sources exactly (WebApplication's defaults: appsettings.json in the working directory,
+    /// environment, command line), for a command that runs without building or starting the host.</summary>
+    public static IConfiguration HostConfiguration() => WebApplication.CreateBuilder(Environment.GetCommandLineArgs()[1..]).Configuration;
 
     /// <summary>Runs a command that needs no host; only that command is registered, so nothing is scanned.</summary>
     public static Task<int> RunWithoutHost(string[] args)
     {
         KeepStdoutForResults();
+        var token = IsCommandNamed(args, "token");
         if (args.Length < 2 || args[1].StartsWith('-'))
         {
-            Console.Error.WriteLine(TokenCommand.Problem); // JasperFx would answer a missing argument with its whole usage tree
+            // JasperFx would answer a missing argument with its whole usage tree
+            Console.Error.WriteLine(token ? TokenCommand.Problem : ClusterCommand.Problem);
             return Task.FromResult(1);
         }
-        return CommandExecutor.ExecuteCommandAsync<TokenCommand>(args);
+        return token ? CommandExecutor.ExecuteCommandAsync<TokenCommand>(args) : CommandExecutor.ExecuteCommandAsync<ClusterCommand>(args);
     }
 
     /// <summary>
@@ -73,6 +82,7 @@ public static class CliHost
             await app.DisposeAsync();
             return 1;
         }
+        foreach (var line in HostConnection.Describe(app.Services)) Console.Error.WriteLine(line);
         await app.WaitForShutdownAsync();
         return 0;
     }

@@ -28,6 +28,12 @@ public static class ClusterPlacement
             ? Relocated(requested, home) : requested;
     }
 
+    /// <summary>Where the cluster of <paramref name="requested"/> is, creating nothing (<c>cluster status</c>): the relocated
+    /// folder when only that one holds a cluster.</summary>
+    public static string Find(string requested) =>
+        !File.Exists(Path.Combine(requested, "PG_VERSION")) && RunningAsRoot && ServerUserHome() is { } home
+            && File.Exists(Path.Combine(Relocated(requested, home), "PG_VERSION")) ? Relocated(requested, home) : requested;
+
     /// <summary>&lt;postgres home&gt;/compliance-events/&lt;folder above .data&gt;-&lt;hash of the requested path&gt;.</summary>
     public static string Relocated(string requested, string? home = null)
     {

@@ -17,14 +17,15 @@ public sealed class LocalPostgres : IDisposable
     private const string Superuser = ClusterPlacement.ServerUser;
     private const int StartAttempts = 3;
     private readonly bool _removeOnDispose;
-    private bool _disposed;
+    private int _disposed;
 
-    private LocalPostgres(string dataDirectory, string binDirectory, int port, bool startedHere, bool removeOnDispose)
+    private LocalPostgres(string dataDirectory, string binDirectory, int port, bool startedHere, bool owned, bool removeOnDispose)
     {
         DataDirectory = dataDirectory;
         BinDirectory = binDirectory;
         Port = port;
         StartedHere = startedHere;
+        Owned = owned;
         _removeOnDispose = removeOnDispose;
     }
 
@@ -34,8 +35,18 @@ public sealed class LocalPostgres : IDisposable
     public string BinDirectory { get; }
     public int Port { get; }
 
-    /// <summary>True when this process started the cluster (and so stops it); false when it reused a running one.</summary>
+    /// <summary>True when this process started the cluster; false when it reused a running one.</summary>
     public bool StartedHere { get; }
+
+    /// <summary>True when this process stops the cluster on dispose: it started it, or took it over (<see
+    /// cref="ClusterOwnership"/>).</summary>
+    public bool Owned { get; }
+
+    /// <summary>Who owned the running cluster this process found (null when it started it, or nobody was recorded).</summary>
+    public ClusterOwner? FoundOwner { get; private init; }
+
+    /// <summary>The embedded cluster's authentication (initdb --auth=trust): loopback only, no password.</summary>
+    public const string Authentication = "trust authentication on 127.0.0.1, no password";
 
     public string ConnectionString(string database = "postgres") =>
         new NpgsqlConnectionStringBuilder
@@ -44,16 +55,53 @@ public sealed class LocalPostgres : IDisposable
             Pooling = true, MaxPoolSize = 100,
         }.ConnectionString;
 
-    /// <summary>Starts (or reuses, when already running) a persistent cluster for <paramref name="dataDirectory"/>.</summary>
-    /// <param name="choosePort">Picks the port of each start attempt (tests occupy one); a free loopback port by default.</param>
-    public static LocalPostgres StartOrReuse(string dataDirectory, Func<int>? choosePort = null)
+    /// <summary>Starts (or reuses, when already running) a persistent cluster for <paramref name="dataDirectory"/>, on its
+    /// configured or remembered port (<see cref="ClusterPort"/>), or a free one at its first start.</summary>
+    /// <param name="server">A server takes ownership from a live CLI command; a command never from a live owner.</param>
+    /// <param name="choosePort">Picks the port of each first-start attempt (tests occupy one); a free loopback port by
+    /// default.</param>
+    public static LocalPostgres StartOrReuse(string dataDirectory, int? configuredPort = null, bool server = false,
+        Func<int>? choosePort = null)
     {
         var directory = ClusterPlacement.For(Path.GetFullPath(dataDirectory));
         var version = ClusterVersion(directory);
         var bin = FindBinaries(version);
+        RefuseForeign(directory);
+        ClusterPlacement.CreateDirectory(Path.GetDirectoryName(directory) ?? "/");
+        using var exclusive = ClusterOwnership.Lock(directory);
         if (TryReadRunningPort(directory) is { } runningPort && CanConnect(runningPort))
-            return new LocalPostgres(directory, bin, runningPort, startedHere: false, removeOnDispose: false);
-        return Start(directory, bin, removeOnDispose: false, choosePort ?? FreePort);
+        {
+            if (configuredPort is { } wanted && wanted != runningPort)
+                throw new EmbeddedPostgresException($"the embedded PostgreSQL in {directory} already runs on port {runningPort}, not " +
+                    $"{wanted} ({ClusterPort.Setting}): stop it first (cluster stop) or set " +
+                    $"{ClusterPort.EnvironmentVariable}={runningPort}");
+            ClusterPort.Remember(directory, runningPort);
+            var owner = ClusterOwnership.Read(directory);
+            var takeOver = owner is not { IsAlive: true } || (server && !owner.Server);
+            if (takeOver) ClusterOwnership.Write(directory, ClusterOwnership.Me(server));
+            return new LocalPostgres(directory, bin, runningPort, startedHere: false, owned: takeOver, removeOnDispose: false)
+                { FoundOwner = owner };
+        }
+        var fixedPort = configuredPort ?? ClusterPort.Remembered(directory);
+        var cluster = fixedPort is { } port
+            ? Start(directory, bin, removeOnDispose: false, () => port, ClusterPort.Source(directory, configuredPort is not null))
+            : Start(directory, bin, removeOnDispose: false, choosePort ?? FreePort, fixedPortSource: null);
+        ClusterPort.Remember(directory, cluster.Port);
+        ClusterOwnership.Write(directory, ClusterOwnership.Me(server));
+        return cluster;
+    }
+
+    /// <summary>
+    /// Checked before anything is given to the postgres user or written beside the folder (the lock): a folder of someone
+    /// else's files stays as it was, and nothing appears next to it.
+    /// </summary>
+    private static void RefuseForeign(string dataDirectory)
+    {
+        if (Directory.Exists(dataDirectory) && !File.Exists(Path.Combine(dataDirectory, "PG_VERSION"))
+            && Directory.EnumerateFileSystemEntries(dataDirectory).Any())
+            throw new EmbeddedPostgresException(
+                $"{dataDirectory} is not empty and holds no PostgreSQL cluster: move its files away or set Embedded__DataDirectory to " +
+                    $"another folder");
     }
 
     /// <summary>Starts a throwaway cluster in a new temp folder, removed on dispose.</summary>
@@ -61,18 +109,17 @@ public sealed class LocalPostgres : IDisposable
     {
         var bin = FindBinaries(null);
         var dir = ClusterPlacement.For(Path.Combine(Path.GetTempPath(), "compliance-pg-" + Guid.NewGuid().ToString("N")[..12]));
-        return Start(dir, bin, removeOnDispose: true, FreePort);
+        return Start(dir, bin, removeOnDispose: true, FreePort, fixedPortSource: null);
     }
 
-    private static LocalPostgres Start(string dataDirectory, string bin, bool removeOnDispose, Func<int> choosePort)
+    /// <param name="fixedPortSource">Where a port that must not change comes from (one attempt, refused by name when taken);
+    /// null for a free port chosen now, retried when another process binds it first.</param>
+    private static LocalPostgres Start(string dataDirectory, string bin, bool removeOnDispose, Func<int> choosePort,
+        string? fixedPortSource)
     {
         ClusterPlacement.CreateDirectory(dataDirectory);
+        RefuseForeign(dataDirectory);
         var fresh = !File.Exists(Path.Combine(dataDirectory, "PG_VERSION"));
-        // Checked before anything is given to the postgres user: a folder of someone else's files stays as it was.
-        if (fresh && Directory.EnumerateFileSystemEntries(dataDirectory).Any())
-            throw new EmbeddedPostgresException(
-                $"{dataDirectory} is not empty and holds no PostgreSQL cluster: move its files away or set Embedded__DataDirectory to " +
-                    $"another folder");
         GiveToServerUser(dataDirectory);
         if (fresh)
         {
@@ -93,30 +140,66 @@ public sealed class LocalPostgres : IDisposable
                 $"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''", "start"]);
             if (started.ExitCode == 0)
             {
-                var cluster = new LocalPostgres(dataDirectory, bin, port, startedHere: true, removeOnDispose);
+                var cluster = new LocalPostgres(dataDirectory, bin, port, startedHere: true, owned: true, removeOnDispose);
                 cluster.WaitUntilAccepting(TimeSpan.FromSeconds(30));
                 return cluster;
             }
             var why = Explain(started, dataDirectory, LastLines(log));
+            var inUse = why.Contains("Address already in use", StringComparison.Ordinal);
+            if (inUse && fixedPortSource is not null)
+                throw new EmbeddedPostgresException($"PostgreSQL could not start for {dataDirectory}: port {port} on 127.0.0.1 " +
+                    $"({fixedPortSource}) is taken by another process: free it, or set {ClusterPort.EnvironmentVariable} to another port");
             // The port was free when chosen; another process may take it before the server binds (or held it all along).
-            if (!why.Contains("Address already in use", StringComparison.Ordinal) || attempt == StartAttempts)
-                throw new EmbeddedPostgresException(why.Contains("Address already in use", StringComparison.Ordinal)
+            if (!inUse || attempt == StartAttempts)
+                throw new EmbeddedPostgresException(inUse
                     ? $"PostgreSQL could not start for {dataDirectory}: port {port} on 127.0.0.1 is in use (tried {StartAttempts} ports)"
                     : $"PostgreSQL could not start for {dataDirectory}: {why}");
         }
     }
 
+    /// <summary>Stops the cluster when this process owns it (and still does: a server may have taken it over since).</summary>
     public void Dispose()
     {
-        if (_disposed) return;
-        _disposed = true;
-        if (StartedHere) RunTool(BinDirectory, "pg_ctl", ["-D", DataDirectory, "-m", "fast", "-w",
-            "stop"]); // fails only when already stopped (Ctrl+C reached the server first)
+        if (Interlocked.Exchange(ref _disposed, 1) == 1 || !Owned) return;
         if (_removeOnDispose)
         {
+            Stop(BinDirectory, DataDirectory);
             try { Directory.Delete(DataDirectory, recursive: true); }
             catch (IOException) { /* best effort: temp folder */ }
+            return;
         }
+        using var exclusive = ClusterOwnership.Lock(DataDirectory);
+        if (ClusterOwnership.Read(DataDirectory) is not { IsMe: true }) return;
+        Stop(BinDirectory, DataDirectory);
+        ClusterOwnership.Clear(DataDirectory);
+        // The port is kept: a cluster started again in this process would otherwise be handed the stopped one's pooled connections.
+        using var pooled = new NpgsqlConnection(ConnectionString());
+        NpgsqlConnection.ClearPool(pooled);
+    }
+
+    /// <summary>pg_ctl stop, fast mode: fails only when already stopped (Ctrl+C reached the server first).</summary>
+    private static Exec Stop(string bin, string dataDirectory) => RunTool(bin, "pg_ctl", ["-D", dataDirectory, "-m", "fast", "-w", "stop"]);
+
+    /// <summary>What <c>cluster status</c> and <c>cluster stop</c> see: the directory, the running port, the owner.</summary>
+    public static ClusterState Inspect(string dataDirectory)
+    {
+        var directory = ClusterPlacement.Find(Path.GetFullPath(dataDirectory));
+        var running = File.Exists(Path.Combine(directory, "PG_VERSION")) ? TryReadRunningPort(directory) : null;
+        return new ClusterState(directory, running, ClusterPort.Remembered(directory), ClusterOwnership.Read(directory));
+    }
+
+    /// <summary>Stops a running embedded cluster for <c>cluster stop</c>; the caller has decided its owner may lose it.</summary>
+    /// <returns>false when it was not running (any more)</returns>
+    public static bool StopRunning(string directory, Func<ClusterOwner?, bool> mayStop)
+    {
+        var bin = FindBinaries(ClusterVersion(directory));
+        using var exclusive = ClusterOwnership.Lock(directory);
+        if (TryReadRunningPort(directory) is null) return false;
+        if (!mayStop(ClusterOwnership.Read(directory))) return true;
+        if (Stop(bin, directory) is { ExitCode: not 0 } failed && TryReadRunningPort(directory) is not null)
+            throw new EmbeddedPostgresException($"pg_ctl stop failed for {directory}: {Explain(failed, directory, "")}");
+        ClusterOwnership.Clear(directory);
+        return true;
     }
 
     /// <summary>
@@ -295,6 +378,9 @@ public sealed class LocalPostgres : IDisposable
         }
     }
 }
+
+/// <summary>An embedded cluster as found on disk: <paramref name="RunningPort"/> null when it is not running.</summary>
+public sealed record ClusterState(string DataDirectory, int? RunningPort, int? RememberedPort, ClusterOwner? Owner);
 
 /// <summary>A finished process: its exit code and what it printed.</summary>
 internal readonly record struct Exec(int ExitCode, string Output);

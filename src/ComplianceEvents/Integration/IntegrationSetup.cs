@@ -40,7 +40,8 @@ public static class IntegrationSetup
             // default (a multiplexed connection) on Marten's data source, and the daemon would never start.
             o.Events.UseAdvisoryLockTransaction = true;
         });
-        // The log is published by the server's daemon (Persistence: AddAsyncDaemon, HotCold), never by a CLI process.
+        // The log is published by the server's daemon (Persistence: AddAsyncDaemon, HotCold), never by a CLI process; both
+        // store where publishing starts before they can append (before the daemon and every other start-up step).
         if (!CliHost.IsCommand(Environment.GetCommandLineArgs()[1..]))
         {
             builder.Services.SubscribeToEvents(new IntegrationPublisher(settings));
@@ -49,6 +50,7 @@ public static class IntegrationSetup
             builder.Services.AddHostedService(sp => sp.GetRequiredService<RetentionSweep>());
             builder.Services.AddSingleton<IStatusCheck, QueueBacklog>();
         }
+        builder.Services.Insert(0, ServiceDescriptor.Singleton<IHostedService, PublisherStart>());
         return builder;
     }
 

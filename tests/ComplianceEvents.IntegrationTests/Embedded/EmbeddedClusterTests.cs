@@ -39,7 +39,11 @@ public sealed class EmbeddedClusterTests
         finally
         {
             clone.Delete(recursive: true);
-            if (ClusterPlacement.RunningAsRoot) Directory.Delete(ClusterPlacement.Relocated(requested), recursive: true);
+            if (ClusterPlacement.RunningAsRoot)
+            {
+                Directory.Delete(ClusterPlacement.Relocated(requested), recursive: true);
+                File.Delete(ClusterPlacement.Relocated(requested) + ".lock"); // ClusterOwnership.Lock, beside the cluster
+            }
         }
     }
 
@@ -55,6 +59,7 @@ public sealed class EmbeddedClusterTests
             Assert.DoesNotContain('\n', e.Message);
             Assert.Equal("mine", File.ReadAllText(Path.Combine(dir.FullName, "notes.txt")));
             Assert.Equal(Environment.UserName, Owner(dir.FullName)); // refused before anything is given to the postgres user
+            Assert.False(File.Exists(dir.FullName + ".lock"), "nothing is written beside a refused folder");
 
             File.WriteAllText(Path.Combine(dir.FullName, "PG_VERSION"), "99\n");
             e = Assert.Throws<EmbeddedPostgresException>(() => LocalPostgres.StartOrReuse(dir.FullName));
@@ -77,18 +82,19 @@ public sealed class EmbeddedClusterTests
         var busy = ((IPEndPoint)taken.LocalEndpoint).Port;
         try
         {
-            var e = Assert.Throws<EmbeddedPostgresException>(() => LocalPostgres.StartOrReuse(dir, () => busy));
+            var e = Assert.Throws<EmbeddedPostgresException>(() => LocalPostgres.StartOrReuse(dir, choosePort: () => busy));
             Assert.Contains($"port {busy} on 127.0.0.1 is in use", e.Message);
             Assert.DoesNotContain('\n', e.Message);
 
             var ports = new Queue<int>([busy, LocalPostgres.FreePort()]);
-            using var cluster = LocalPostgres.StartOrReuse(dir, ports.Dequeue);
+            using var cluster = LocalPostgres.StartOrReuse(dir, choosePort: ports.Dequeue);
             Assert.NotEqual(busy, cluster.Port);
             Assert.Empty(ports);
         }
         finally
         {
             Directory.Delete(dir, recursive: true);
+            File.Delete(dir + ".lock");
         }
     }
 

@@ -40,8 +40,8 @@ public sealed class IntegrationPublisher : BatchSubscription
         foreach (var type in new[] { typeof(EvidenceRecorded), typeof(EvidenceAmended), typeof(EvidenceWithdrawn), typeof(ScoreProposed),
                      typeof(ScoreApproved), typeof(RubricRevised), typeof(ReportPublished) })
             IncludeType(type);
-        // Deployed over a log the outbox already published: start at its end the first time, never replay history.
-        Options.SubscribeFromPresent();
+        // Its starting point on a database it never ran on is stored before anything appends (PublisherStart), so a crash
+        // before its first page cannot make the next host start after events nobody published.
     }
 
     public override async Task ProcessEventsAsync(EventRange page, ISubscriptionController controller, IDocumentOperations operations,
