@@ -203,7 +203,10 @@ public static partial class OpenApiTruth
                 ["properties"] = new JsonObject
                 {
                     ["lastSweepAt"] = new JsonObject { ["type"] = "string", ["format"] = "date-time" },
-                    ["removed"] = new JsonObject { ["type"] = "object", ["additionalProperties"] = new JsonObject { ["type"] = "integer" } },
+                    ["removed"] = new JsonObject
+                    {
+                        ["type"] = "object", ["additionalProperties"] = new JsonObject { ["type"] = "integer" },
+                    },
                     ["removedDeadLetters"] = new JsonObject { ["type"] = "integer" },
                 },
             },

@@ -85,19 +85,21 @@ public sealed class BoundedHost
             default);
 
     /// <summary>A new evidence item for Canada: one EvidenceRecordedV1 in each outbound queue.</summary>
-    public Task<CommandResult> RecordEvidence() =>
-        IntegrationHost.Expect(Send(World.Evidence("CA", new DateOnly(2024, 7, 12)) with { EvidenceId = "r" + Guid.NewGuid().ToString("N")[..8] }));
+    public Task<CommandResult> RecordEvidence() => IntegrationHost.Expect(Send(World.Evidence("CA", new DateOnly(2024, 7, 12))
+        with { EvidenceId = "r" + Guid.NewGuid().ToString("N")[..8] }));
 
     /// <summary>Bytes no command can be read from: a dead letter once the listener tried them.</summary>
     public ValueTask SendPoison() =>
-        Factory.Services.CreateScope().ServiceProvider.GetRequiredService<IMessageBus>().EndpointFor(new Uri($"postgresql://{EnvelopeActors.QueueName(Inbound)}"))
+        Factory.Services.CreateScope().ServiceProvider.GetRequiredService<IMessageBus>()
+            .EndpointFor(new Uri($"postgresql://{EnvelopeActors.QueueName(Inbound)}"))
             .SendRawMessageAsync("{ \"cycleId\": "u8.ToArray(), typeof(ComplianceEvents.Assessments.RecordingEvidence.RecordEvidence), e =>
             {
                 e.Destination = new Uri($"postgresql://{EnvelopeActors.QueueName(Inbound)}");
                 e.ContentType = "application/json";
             });
 
-    public async Task<long> Count(string table, string where = "true") => (long)(await Scalar($"select count(*) from {table} where {where}"))!;
+    public async Task<long> Count(string table, string where = "true") =>
+        (long)(await Scalar($"select count(*) from {table} where {where}"))!;
 
     public async Task<object?> Scalar(string sql)
     {

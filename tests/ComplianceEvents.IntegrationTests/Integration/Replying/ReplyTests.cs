@@ -94,25 +94,29 @@ public sealed class ReplyTests(AppFixture app) : HostTest(app)
         await Host.BuildWorld();
         var logs = InfoLogs.Attach(Host.Factory.Services);
         var before = Sender.Inbox.Received.Count;
+        try
+        {
+            // Not asked: no outcome, and no "No routes can be determined" line for a returned value nobody routes.
+            await Sender.Send(Evidence("quiet-1"), commandId: "quiet-1", replyWanted: false);
+            // Asked (DeliveryOptions.RequireResponse): its outcome reaches the reply queue's handler. The queue is sequential, so
+            // once this one is answered the first was handled too.
+            await Sender.Send(Evidence("asked-1"), commandId: "asked-1");
+            var received = await Eventually(() => Task.FromResult(Sender.Inbox.Received.Skip(before).ToList()), r => r.Count > 0,
+                "the outcome in the reply queue");
 
-        // Not asked: no outcome, and no "No routes can be determined" line for a returned value nobody routes.
-        await Sender.Send(Evidence("quiet-1"), commandId: "quiet-1", replyWanted: false);
-        // Asked (DeliveryOptions.RequireResponse): its outcome reaches the reply queue's handler. The queue is sequential, so
-        // once this one is answered the first was handled too.
-        await Sender.Send(Evidence("asked-1"), commandId: "asked-1");
-        var received = await Eventually(() => Task.FromResult(Sender.Inbox.Received.Skip(before).ToList()), r => r.Count > 0,
-            "the outcome in the reply queue");
-
-        var (outcome, envelope) = Assert.Single(received);
-        Assert.Equal("asked-1", outcome.CommandId);
-        Assert.Equal("accepted", outcome.Outcome);
-        Assert.Equal(outcome.RequestId, envelope.ConversationId);
-        Assert.Equal(3, await CellEvents()); // AssessmentOpened and both items
-        // The control: a message nobody routes makes Wolverine write exactly that line, and the capture sees it.
-        await Host.Bus.PublishAsync(new UnroutedProbe());
-        var noRoutes = logs.Entries.Where(e => e.Contains("No routes can be determined")).ToList();
-        Assert.Contains(nameof(UnroutedProbe), Assert.Single(noRoutes));
-        logs.Detach();
+            var (outcome, envelope) = Assert.Single(received);
+            Assert.Equal("asked-1", outcome.CommandId);
+            Assert.Equal("accepted", outcome.Outcome);
+            Assert.Equal(outcome.RequestId, envelope.ConversationId);
+            Assert.Equal(3, await CellEvents()); // AssessmentOpened and both items
+            // The control: a message nobody routes makes Wolverine write exactly that line, and the capture sees it.
+            await Host.Bus.PublishAsync(new UnroutedProbe());
+            var noRoutes = logs.Entries.Where(e => e.Contains("No routes can be determined")).ToList();
+            Assert.Contains(nameof(UnroutedProbe), Assert.Single(noRoutes));
+            // Nor any other information line of Wolverine's about the commands: an accepted command is quiet.
+            Assert.DoesNotContain(logs.Entries, e => e.StartsWith("Information Wolverine") && e.Contains("RecordEvidence"));
+        }
+        finally { logs.Detach(); }
     }
 
     [Fact]
