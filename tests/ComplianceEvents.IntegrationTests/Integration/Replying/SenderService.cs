@@ -13,8 +13,8 @@ namespace ComplianceEvents.IntegrationTests.Integration.Replying;
 
 /// <summary>
 /// Another service, as docs/integration.md tells an integrator to build it: a Wolverine host of its own (its own schema) on
-/// the same database, that knows the wire names and none of this product's types. It listens to a reply queue of its own,
-/// which Wolverine names as the ReplyUri of what it sends. One per integration host, stopped with it.
+/// the same database, that knows the wire names and none of this product's types. Besides a queue of events, it listens to a
+/// reply queue of its own (UseForReplies), which Wolverine names as the ReplyUri of what it sends. One per integration host, stopped with it.
 /// </summary>
 public sealed class SenderService
 {
@@ -48,7 +48,9 @@ public sealed class SenderService
                 o.PropertyNameCaseInsensitive = true;
                 o.Converters.Add(new JsonStringEnumConverter());
             });
-            opts.ListenToPostgresqlQueue(ReplyQueue).PollingInterval(TimeSpan.FromMilliseconds(100));
+            // Listened to first, like a queue of integration events the service consumes: the reply queue is named for replies.
+            opts.ListenToPostgresqlQueue("events-" + suffix);
+            opts.ListenToPostgresqlQueue(ReplyQueue).PollingInterval(TimeSpan.FromMilliseconds(100)).UseForReplies();
         });
         Host = builder.Build();
         Host.StartAsync().GetAwaiter().GetResult();
