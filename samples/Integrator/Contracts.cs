@@ -13,7 +13,11 @@ public sealed record RecordEvidence(string CycleId, string CommitmentId, string 
 public sealed record Citation(string Title, string Publisher, string? Place, string? Published, DateOnly? Accessed, string Url,
     string? Translation);
 
-/// <summary>An integration event, under its contract name.</summary>
+/// <summary>
+/// An integration event, under its contract name. <see cref="Sequence"/> and <see cref="Index"/> are its place in the log:
+/// they grow strictly in publication order, so a consumer orders and deduplicates by them (docs/integration.md).
+/// </summary>
 [MessageIdentity("EvidenceRecordedV1")]
 public sealed record EvidenceRecordedV1(string CycleId, string CommitmentId, string MemberCode, string EvidenceId, DateOnly ActionDate,
-    IReadOnlyList<string> Flags, string OccurredBy, DateTimeOffset OccurredAt);
+    IReadOnlyList<string> Flags, string OccurredBy, DateTimeOffset OccurredAt, long Sequence, int Index, string StreamKey,
+    long StreamVersion);

@@ -9,16 +9,16 @@ using Wolverine.Postgresql;
 
 // A minimal integrator (docs/integration.md "The sample integrator"): sends RecordEvidence commands through the inbound
 // queue and consumes the integration events of its outbound queue, printing one line per message received:
-//   event <contract> <event-sequence> <evidence id>
+//   event <contract> <sequence> <evidence id>
 // It exits 0 once every command it sent has its event, 1 when the time is up first (naming what is missing).
 // Settings (environment Integrator__*, or --Integrator:Key=value): Connection, CommandsQueue, EventsQueue, Cycle, Commitment,
-// Member, Count, Prefix, IntervalMilliseconds (between two sends), TimeoutSeconds.
+// Member, Count, Prefix, Window (at most this many commands sent and not yet answered by their event), TimeoutSeconds.
 var builder = Host.CreateApplicationBuilder(args);
 var settings = builder.Configuration.GetSection("Integrator");
 var connection = settings["Connection"] ?? throw new ArgumentException("Integrator:Connection is required");
 var count = int.Parse(settings["Count"] ?? "10");
 var prefix = settings["Prefix"] ?? "sample";
-var interval = TimeSpan.FromMilliseconds(int.Parse(settings["IntervalMilliseconds"] ?? "0"));
+var window = int.Parse(settings["Window"] ?? "10");
 var received = new Received();
 builder.Services.AddSingleton(received);
 builder.Services.AddWolverine(opts =>
@@ -40,9 +40,12 @@ await host.StartAsync();
 
 var bus = host.Services.GetRequiredService<IMessageBus>();
 var expected = new List<string>();
+var deadline = DateTime.UtcNow.AddSeconds(int.Parse(settings["TimeoutSeconds"] ?? "120"));
 for (var i = 1; i <= count; i++)
 {
     var evidenceId = $"{prefix}-{i}";
+    // Back-pressure: no more than the window outstanding, so a host that is down holds the sender back.
+    while (expected.Count(id => !received.Events.ContainsKey(id)) >= window && DateTime.UtcNow < deadline) await Task.Delay(50);
     expected.Add(evidenceId);
     var command = new RecordEvidence(settings["Cycle"]!, settings["Commitment"]!, settings["Member"]!, new DateOnly(2024, 9, 1),
         $"Item {i} of the sample integrator.", [new Citation("A statement", "A ministry", null, "2024-09-01", null,
@@ -50,10 +53,8 @@ for (var i = 1; i <= count; i++)
     // The command id makes a resend (after a crash of this service, say) take effect once.
     await bus.PublishAsync(command, new DeliveryOptions().WithHeader("command-id", evidenceId));
     Console.WriteLine($"sent {evidenceId}");
-    await Task.Delay(interval);
 }
 
-var deadline = DateTime.UtcNow.AddSeconds(int.Parse(settings["TimeoutSeconds"] ?? "120"));
 while (expected.Any(id => !received.Events.ContainsKey(id)) && DateTime.UtcNow < deadline) await Task.Delay(100);
 var missing = expected.Where(id => !received.Events.ContainsKey(id)).ToList();
 await host.StopAsync();
@@ -71,11 +72,10 @@ namespace Integrator
 
     public static class EvidenceRecordedHandler
     {
-        public static void Handle(EvidenceRecordedV1 e, Envelope envelope, Received received)
+        public static void Handle(EvidenceRecordedV1 e, Received received)
         {
-            var sequence = long.Parse(envelope.Headers["event-sequence"]!);
-            Console.WriteLine($"event EvidenceRecordedV1 {sequence} {e.EvidenceId}");
-            received.Events[e.EvidenceId] = sequence;
+            Console.WriteLine($"event EvidenceRecordedV1 {e.Sequence} {e.EvidenceId}");
+            received.Events[e.EvidenceId] = e.Sequence;
         }
     }
 }

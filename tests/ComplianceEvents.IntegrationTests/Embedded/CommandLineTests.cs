@@ -37,6 +37,32 @@ public sealed class CommandLineTests(AppFixture app) : HostTest(app)
     }
 
     [Fact]
+    public async Task token_signs_with_the_key_of_the_working_directorys_configuration_as_the_host_reads_it()
+    {
+        var dir = Directory.CreateTempSubdirectory("token-");
+        try
+        {
+            var key = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+            File.WriteAllText(Path.Combine(dir.FullName, "appsettings.json"),
+                $$"""{ "Auth": { "SigningKey": "{{Convert.ToBase64String(key)}}" } }""");
+            var (exit, output, error) = await ProductProcess.Run(dir.FullName, Nothing, "token", "bob", "--role", "analyst");
+            Assert.True(exit == 0, error);
+            var handler = new Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler();
+            var validation = await handler.ValidateTokenAsync(output.Trim(), new Microsoft.IdentityModel.Tokens.TokenValidationParameters
+            {
+                IssuerSigningKey = new Microsoft.IdentityModel.Tokens.SymmetricSecurityKey(key),
+                ValidateIssuer = false, ValidateAudience = false,
+            });
+            Assert.True(validation.IsValid, validation.Exception?.Message);
+            Assert.False(File.Exists(Path.Combine(dir.FullName, ".data", "keys", "dev-signing-key")));
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task a_foreign_embedded_directory_ends_a_command_and_the_server_with_one_line()
     {
         var dir = Directory.CreateTempSubdirectory("foreign-");

@@ -144,7 +144,7 @@ public sealed class IntegrationHost
         await Scalar<object>("delete from compliance.wolverine_dead_letters; delete from compliance.wolverine_incoming_envelopes; " +
             $"delete from compliance.wolverine_outgoing_envelopes; delete from {OutboundTable}; select 1", null);
         await coordinator.ResumeAsync();
-        // Running again from the start of the emptied log (from the present, which after the reset is sequence 0).
+        // Running again from the start of the emptied log (no progress row: the publisher starts from the beginning).
         await Eventually(() => Task.FromResult(coordinator.DaemonForMainDatabase().CurrentAgents()
                 .FirstOrDefault(a => a.Name.Identity.StartsWith(IntegrationPublisher.Name, StringComparison.Ordinal))),
             a => a?.Status.ToString() == "Running" && a.Position == 0, "the integration publisher to run from the start");

@@ -39,12 +39,9 @@ public sealed class TokenCommand : JasperFxCommand<TokenInput>
             Console.Error.WriteLine("token: --commitment is <cycle>/<commitment>, e.g. 2024-apulia/19");
             return false;
         }
-        // Same sources as the host's Auth settings, without starting the host (and its database).
-        var configuration = new ConfigurationBuilder()
-            .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
-            .AddEnvironmentVariables()
-            .Build();
-        var settings = AuthSettings.From(configuration);
+        // The host's own configuration sources (the working directory's appsettings.json, environment, command line), without
+        // starting the host and its database: a token minted here is signed with the key the host will check.
+        var settings = AuthSettings.From(CliHost.HostConfiguration());
         CliHost.Out.WriteLine(DevTokens.Mint(settings, input.User, roles, input.CommitmentFlag, TimeSpan.FromHours(input.HoursFlag)));
         return true;
     }

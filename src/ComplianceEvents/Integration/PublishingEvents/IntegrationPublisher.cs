@@ -32,6 +32,9 @@ public sealed class IntegrationPublisher : BatchSubscription
     /// <summary>The global sequence of the stored event a message was derived from: consumers may order or deduplicate by it.</summary>
     public const string EventSequenceHeader = "event-sequence";
 
+    /// <summary>The message's place among those derived from that stored event (the body's index): with the sequence, unique.</summary>
+    public const string EventIndexHeader = "event-index";
+
     private readonly IntegrationSettings _settings;
 
     public IntegrationPublisher(IntegrationSettings settings) : base(Name)
@@ -47,27 +50,28 @@ public sealed class IntegrationPublisher : BatchSubscription
     public override async Task ProcessEventsAsync(EventRange page, ISubscriptionController controller, IDocumentOperations operations,
         IMessageBus bus, CancellationToken cancellationToken)
     {
-        var messages = new List<(IEvent Cause, IIntegrationEvent Message)>();
+        // The order is made here, by construction: the log's order, each notice right after the event that caused it, all of a
+        // page in one list that goes to every queue as it is; (Sequence, Index) numbers it for consumers.
+        var messages = new List<(IEvent Cause, IntegrationEvent Message)>();
         foreach (var e in page.Events.Where(e => !IsImported(e)))
         {
-            var published = IntegrationEvents.From(e);
-            if (published is not null) messages.Add((e, published));
-            var notices = await StaleApprovalNotices.After(e, published, operations, cancellationToken);
-            messages.AddRange(notices.Select(n => (e, (IIntegrationEvent)n)));
+            IEnumerable<IntegrationEvent> derived = IntegrationEvents.From(e) is { } published ? [published] : [];
+            derived = derived.Concat(await StaleApprovalNotices.After(e, operations, cancellationToken));
+            messages.AddRange(derived.Select((m, index) => (e, m with
+            {
+                Sequence = e.Sequence, Index = index, StreamKey = e.StreamKey!, StreamVersion = e.Version,
+            })));
         }
         if (messages.Count == 0) return;
 
         var subscriptions = await operations.Query<WebhookSubscription>().ToListAsync(cancellationToken);
-        var index = 0;
-        IEvent? previous = null;
         foreach (var (cause, message) in messages)
         {
-            index = cause == previous ? index + 1 : 0;
-            previous = cause;
             if (_settings.OutboundQueues.Count > 0)
-                await bus.PublishAsync(message, new DeliveryOptions().WithHeader(EventSequenceHeader,
-                    cause.Sequence.ToString(CultureInfo.InvariantCulture)));
-            foreach (var delivery in WebhookFanOut.Deliveries(message, MessageKey(cause, index), subscriptions))
+                await bus.PublishAsync(message, new DeliveryOptions()
+                    .WithHeader(EventSequenceHeader, cause.Sequence.ToString(CultureInfo.InvariantCulture))
+                    .WithHeader(EventIndexHeader, message.Index.ToString(CultureInfo.InvariantCulture)));
+            foreach (var delivery in WebhookFanOut.Deliveries(message, MessageKey(cause, message.Index), subscriptions))
                 await bus.PublishAsync(delivery);
         }
     }
