@@ -69,13 +69,19 @@ public sealed record RetentionSettings(TimeSpan Outbound, IReadOnlyDictionary<st
             .ToDictionary(p => EnvelopeActors.QueueName(p[0].Trim()), p => IntegrationSettings.Duration(p.ElementAtOrDefault(1))
                 ?? throw new InvalidOperationException($"Integration:Outbound:RetentionPerQueue: '{string.Join('=', p)}' is not " +
                     "queue=duration."));
-        return new RetentionSettings(
+        var settings = new RetentionSettings(
             IntegrationSettings.Duration(outbound["Retention"]) ?? TimeSpan.FromDays(7),
             perQueue,
             IntegrationSettings.Duration(section.GetSection("DeadLetters")["Retention"]) ?? TimeSpan.FromDays(30),
             IntegrationSettings.Duration(section["RetentionSweepInterval"]) ?? TimeSpan.FromMinutes(10),
             Math.Max(1, outbound.GetValue("BacklogWarningCount", 10_000)),
             IntegrationSettings.Duration(outbound["BacklogWarningAge"]) ?? TimeSpan.FromHours(1));
+        // A zero bound would drop every message on arrival, a zero interval stop the host (PeriodicTimer refuses it).
+        foreach (var (name, value) in perQueue.Select(q => ($"Outbound:RetentionPerQueue ({q.Key})", q.Value))
+            .Append(("Outbound:Retention", settings.Outbound)).Append(("DeadLetters:Retention", settings.DeadLetters))
+            .Append(("RetentionSweepInterval", settings.SweepInterval)))
+            if (value <= TimeSpan.Zero) throw new InvalidOperationException($"Integration:{name} must be longer than zero, not {value:c}.");
+        return settings;
     }
 
     /// <summary>The retention of one outbound queue (its configured name; dashes and case do not matter).</summary>

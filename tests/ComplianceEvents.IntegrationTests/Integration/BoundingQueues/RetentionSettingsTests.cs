@@ -38,4 +38,14 @@ public sealed class RetentionSettingsTests
         Assert.Contains("Integration:Outbound:RetentionPerQueue", refused.Message);
         Assert.Contains("notifications", refused.Message);
     }
+
+    [Theory]
+    [InlineData("Outbound:Retention", "00:00:00")]
+    [InlineData("DeadLetters:Retention", "-01:00:00")]
+    [InlineData("RetentionSweepInterval", "00:00:00")]
+    public void a_bound_or_interval_of_zero_is_refused_naming_the_setting(string key, string value)
+    {
+        var refused = Assert.Throws<InvalidOperationException>(() => From((key, value)));
+        Assert.Contains($"Integration:{key} must be longer than zero", refused.Message);
+    }
 }

@@ -14,7 +14,8 @@ namespace ComplianceEvents.IntegrationTests.Integration.Replying;
 /// <summary>
 /// Another service, as docs/integration.md tells an integrator to build it: a Wolverine host of its own (its own schema) on
 /// the same database, that knows the wire names and none of this product's types. Besides a queue of events, it listens to a
-/// reply queue of its own (UseForReplies), which Wolverine names as the ReplyUri of what it sends. One per integration host, stopped with it.
+/// reply queue of its own (UseForReplies), which Wolverine names as the ReplyUri of what it sends. One per integration host,
+/// stopped with it.
 /// </summary>
 public sealed class SenderService
 {
