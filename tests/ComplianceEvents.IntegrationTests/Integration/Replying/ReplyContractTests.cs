@@ -18,8 +18,8 @@ public sealed partial class ReplyContractTests
         var generated = Indented(IntegrationEvents.Schema(typeof(CommandOutcomeV1)).ToJsonString());
         var documented = SchemaBlock().Match(File.ReadAllText(Repo.PathOf("docs", "integration.md")));
         if (!documented.Success || Indented(documented.Groups["json"].Value) != generated)
-            File.WriteAllText(Repo.PathOf("tests", "ComplianceEvents.IntegrationTests", "Integration", "Replying", "reply-schema.received.md"),
-                $"<!-- schema: CommandOutcomeV1 -->\n```json\n{generated}\n```\n");
+            File.WriteAllText(Repo.PathOf("tests", "ComplianceEvents.IntegrationTests", "Integration", "Replying",
+                "reply-schema.received.md"), $"<!-- schema: CommandOutcomeV1 -->\n```json\n{generated}\n```\n");
         Assert.True(documented.Success, "docs/integration.md has no <!-- schema: CommandOutcomeV1 --> block");
         Assert.Equal(generated, Indented(documented.Groups["json"].Value));
     }
