@@ -34,7 +34,7 @@ public sealed record CommandReceipt(string Id, string CommandType, string Payloa
 /// receipt. Integration events are published from the log afterwards, not here. Rules are returned, never thrown.
 /// </summary>
 public sealed class CommandRunner(IDocumentStore store, CommandValidators validators, CommandSlices slices, LogHorizon horizon,
-    TimeProvider clock, IEnvelopeSenders? senders = null, ILogger<CommandRunner>? logger = null)
+    TimeProvider clock, IEnvelopeSenders? senders = null, ILogger<CommandRunner>? logger = null, IEnvelopeReplies? replies = null)
 {
     public IDocumentStore Store => store;
 
@@ -49,9 +49,17 @@ public sealed class CommandRunner(IDocumentStore store, CommandValidators valida
         (slices.For(command.GetType()) ?? throw new InvalidOperationException($"{command.GetType().Name} is not a command."))
         .Run(this, command, context, ct);
 
-    /// <summary>A command that arrived as a Wolverine message (a queue): who sends it is what the listener vouches for.</summary>
-    public Task<CommandResult> Send(object command, Wolverine.Envelope envelope, CancellationToken ct) =>
-        Send(command, senders?.ContextOf(envelope) ?? new CommandContext(null), ct);
+    /// <summary>
+    /// A command that arrived as a Wolverine message (a queue): who sends it is what the listener vouches for, and the
+    /// answer goes to whoever hears replies (a sender may have asked for it, docs/integration.md "Replies").
+    /// </summary>
+    public async Task<CommandResult> Send(object command, Wolverine.Envelope envelope, CancellationToken ct)
+    {
+        var context = senders?.ContextOf(envelope) ?? new CommandContext(null);
+        var result = await Send(command, context, ct);
+        replies?.Answered(envelope, command, context, result);
+        return result;
+    }
 
     public async Task<CommandResult> Run<TCommand, TState, TLoaded>(CommandSlice<TCommand, TState, TLoaded> slice, TCommand command,
         CommandContext context, CancellationToken ct) where TCommand : notnull where TState : class
@@ -74,11 +82,14 @@ public sealed class CommandRunner(IDocumentStore store, CommandValidators valida
                 Message = "Every command needs an acting user." }
             : null);
 
-    /// <summary>A queue sender has no answer to read: its refusals are logged with every field (docs/integration.md).</summary>
+    /// <summary>
+    /// A queued refusal, logged once for the operators whether or not its sender asked for a reply: the command, its id, the
+    /// rule and every field error (docs/integration.md "Refusals"), the fields also as a structured property.
+    /// </summary>
     public void LogRefusal(object command, CommandContext context, CommandResult result) =>
-        logger?.LogWarning("Queued command {CommandType} {CommandId} refused: {Outcome} {Rule}: {Detail}", command.GetType().Name,
-            context.CommandId ?? context.CausationId, result.Outcome, result.Rule,
-            result.Message + string.Concat(result.Errors.Select(e => $" {e.Field}: {e.Rule} ({e.Message})")));
+        logger?.LogWarning("Queued command {CommandType} {CommandId} refused: {Outcome} {Rule}: {Message}{FieldErrors}",
+            command.GetType().Name, context.CommandId ?? context.CausationId, result.Outcome, result.Rule, result.Message,
+            string.Concat(result.Errors.Select(e => $" {e.Field}: {e.Rule} ({e.Message})")));
 
     private async Task<CommandResult> RunOnce<TCommand, TState, TLoaded>(CommandSlice<TCommand, TState, TLoaded> slice,
         TCommand command, CommandContext context, CancellationToken ct) where TCommand : notnull where TState : class

@@ -30,6 +30,15 @@ public interface IEnvelopeSenders
     CommandContext ContextOf(Wolverine.Envelope envelope);
 }
 
+/// <summary>
+/// Hears the answer to a command that arrived as a Wolverine message, so that a sender who asked for one gets it (the
+/// Integration module replies once the handler has returned). The answer is the same whether anybody listens.
+/// </summary>
+public interface IEnvelopeReplies
+{
+    void Answered(Wolverine.Envelope envelope, object command, CommandContext context, CommandResult result);
+}
+
 /// <summary>The headers every appended event carries (audit trails read them), and the one a sender names its command id in.</summary>
 public static class EventHeaders
 {

@@ -4,18 +4,23 @@ using Npgsql;
 namespace ComplianceEvents.Infrastructure;
 
 /// <summary>One check behind /health, run once the database answers: it adds its fields to the answer and returns why the host is
-/// unhealthy, or null.</summary>
+/// unhealthy, or null; what still serves but needs a look goes to <see cref="HealthProbe.Warnings"/>.</summary>
 public interface IStatusCheck
 {
     Task<string?> Check(HealthProbe probe, IDictionary<string, object?> answer, CancellationToken ct);
 }
 
 /// <summary>What every check may use: an open connection and the event store's high-water mark.</summary>
-public sealed record HealthProbe(NpgsqlConnection Connection, string Schema, long EventHighWaterMark);
+public sealed record HealthProbe(NpgsqlConnection Connection, string Schema, long EventHighWaterMark)
+{
+    /// <summary>Degraded, not down (a growing backlog): the answer stays 200, a balancer keeps the host, an operator sees why.</summary>
+    public List<string> Warnings { get; } = [];
+}
 
 /// <summary>
-/// /health (anonymous): 200 when the database answers and every check passes; 503 with the reasons otherwise. The
-/// schema exists from start-up (Program: resource setup), so an empty database is healthy.
+/// /health (anonymous): 200 when the database answers and every check passes ("healthy", or "degraded" with the warnings of
+/// the checks); 503 with the reasons otherwise. The schema exists from start-up (Program: resource setup), so an empty
+/// database is healthy.
 /// </summary>
 public static class Health
 {
@@ -27,6 +32,7 @@ public static class Health
         {
             var answer = new Dictionary<string, object?>();
             var reasons = new List<string>();
+            var warnings = new List<string>();
             try
             {
                 await using var conn = store.Storage.Database.CreateConnection();
@@ -36,8 +42,10 @@ public static class Health
                 await using var cmd = new NpgsqlCommand($"select coalesce(max(seq_id), 0) from {schema}.mt_events", conn);
                 var highWater = (long)(await cmd.ExecuteScalarAsync(ct))!;
                 answer["eventHighWaterMark"] = highWater;
+                var probe = new HealthProbe(conn, schema, highWater);
                 foreach (var check in checks)
-                    if (await check.Check(new HealthProbe(conn, schema, highWater), answer, ct) is { } reason) reasons.Add(reason);
+                    if (await check.Check(probe, answer, ct) is { } reason) reasons.Add(reason);
+                warnings.AddRange(probe.Warnings);
             }
             // 57xxx (the server shutting down) and 08xxx (connection) mean the server is going or gone, whatever the pool had.
             catch (PostgresException e) when (!e.SqlState.StartsWith("57") && !e.SqlState.StartsWith("08"))
@@ -50,9 +58,11 @@ public static class Health
                 reasons.Add($"the database is unreachable: {(e as PostgresException)?.MessageText ?? (e.InnerException ?? e).Message}");
             }
             var healthy = reasons.Count == 0;
-            var body = new Dictionary<string, object?> { ["status"] = healthy ? "healthy" : "unhealthy" };
+            var status = !healthy ? "unhealthy" : warnings.Count > 0 ? "degraded" : "healthy";
+            var body = new Dictionary<string, object?> { ["status"] = status };
             foreach (var (key, value) in answer) body[key] = value;
             if (!healthy) body["reasons"] = reasons;
+            if (warnings.Count > 0) body["warnings"] = warnings;
             return Results.Json(body, statusCode: healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
         }).AllowAnonymous().WithTags("Operations");
 }

@@ -113,7 +113,8 @@ public static partial class OpenApiTruth
         if (method == "get") TextResponses(responses, endpoint);
         if (path == "/health")
         {
-            responses["200"] = Response("Healthy: the database answers and no projection is behind.", HealthSchema());
+            responses["200"] = Response("Healthy: the database answers and no projection is behind; degraded (still 200) when a " +
+                "warning says what needs a look, e.g. a queue backlog.", HealthSchema());
             responses["503"] = Response("Unhealthy: the reasons say why.", HealthSchema());
         }
         responses["400"] = ProblemResponse("Bad input: every failing field (JSON path) and rule in errors.");
@@ -162,7 +163,7 @@ public static partial class OpenApiTruth
         ["required"] = new JsonArray("status"),
         ["properties"] = new JsonObject
         {
-            ["status"] = new JsonObject { ["type"] = "string", ["enum"] = new JsonArray("healthy", "unhealthy") },
+            ["status"] = new JsonObject { ["type"] = "string", ["enum"] = new JsonArray("healthy", "degraded", "unhealthy") },
             ["database"] = new JsonObject { ["type"] = "string", ["enum"] = new JsonArray("reachable", "unreachable") },
             ["eventHighWaterMark"] = new JsonObject { ["type"] = "integer", ["format"] = "int64" },
             ["projections"] = new JsonObject
@@ -181,7 +182,36 @@ public static partial class OpenApiTruth
                     ["checkedAt"] = new JsonObject { ["type"] = new JsonArray("string", "null"), ["format"] = "date-time" },
                 },
             },
+            ["queues"] = new JsonObject
+            {
+                ["type"] = "array",
+                ["items"] = new JsonObject
+                {
+                    ["type"] = "object",
+                    ["properties"] = new JsonObject
+                    {
+                        ["queue"] = new JsonObject { ["type"] = "string" },
+                        ["direction"] = new JsonObject { ["type"] = "string", ["enum"] = new JsonArray("inbound", "outbound") },
+                        ["count"] = new JsonObject { ["type"] = "integer", ["format"] = "int64" },
+                        ["oldestSeconds"] = new JsonObject { ["type"] = "integer", ["format"] = "int64" },
+                    },
+                },
+            },
+            ["retention"] = new JsonObject
+            {
+                ["type"] = "object",
+                ["properties"] = new JsonObject
+                {
+                    ["lastSweepAt"] = new JsonObject { ["type"] = "string", ["format"] = "date-time" },
+                    ["removed"] = new JsonObject
+                    {
+                        ["type"] = "object", ["additionalProperties"] = new JsonObject { ["type"] = "integer" },
+                    },
+                    ["removedDeadLetters"] = new JsonObject { ["type"] = "integer" },
+                },
+            },
             ["reasons"] = new JsonObject { ["type"] = "array", ["items"] = new JsonObject { ["type"] = "string" } },
+            ["warnings"] = new JsonObject { ["type"] = "array", ["items"] = new JsonObject { ["type"] = "string" } },
         },
     };
 

@@ -32,13 +32,16 @@ public sealed record IntegrationSettings(InboundSettings Inbound, IReadOnlyList<
                 List(webhooks["RetryDelays"] ?? "00:00:01, 00:00:05, 00:00:30, 00:02:00").Select(d => Duration(d)!.Value).ToList(),
                 Duration(webhooks["Timeout"]) ?? TimeSpan.FromSeconds(10),
                 Math.Max(1, webhooks.GetValue("Parallelism", 4))),
-            Duration(section["RecoveryPollingInterval"]));
+            Duration(section["RecoveryPollingInterval"])) { Retention = RetentionSettings.From(section) };
     }
 
-    private static IReadOnlyList<string> List(string value) =>
+    /// <summary>How long unconsumed outbound messages and dead letters are kept, and when a backlog is worth a warning.</summary>
+    public RetentionSettings Retention { get; init; } = RetentionSettings.From(new ConfigurationBuilder().Build());
+
+    internal static IReadOnlyList<string> List(string value) =>
         value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
-    private static TimeSpan? Duration(string? value) =>
+    internal static TimeSpan? Duration(string? value) =>
         string.IsNullOrWhiteSpace(value) ? null : TimeSpan.Parse(value.Trim(), CultureInfo.InvariantCulture);
 }
 
@@ -51,3 +54,36 @@ public sealed record InboundSettings(bool Enabled, string Queue, string Identity
 }
 
 public sealed record WebhookSettings(IReadOnlyList<TimeSpan> RetryDelays, TimeSpan Timeout, int Parallelism);
+
+/// <summary>
+/// Bounds on what waits in PostgreSQL for someone else (docs/integration.md "Retention"): an outbound queue nobody consumes,
+/// and dead letters nobody replays, would otherwise grow without limit.
+/// </summary>
+public sealed record RetentionSettings(TimeSpan Outbound, IReadOnlyDictionary<string, TimeSpan> OutboundPerQueue, TimeSpan DeadLetters,
+    TimeSpan SweepInterval, int BacklogWarningCount, TimeSpan BacklogWarningAge)
+{
+    public static RetentionSettings From(IConfiguration section)
+    {
+        var outbound = section.GetSection("Outbound");
+        var perQueue = IntegrationSettings.List(outbound["RetentionPerQueue"] ?? "").Select(entry => entry.Split('=', 2))
+            .ToDictionary(p => EnvelopeActors.QueueName(p[0].Trim()), p => IntegrationSettings.Duration(p.ElementAtOrDefault(1))
+                ?? throw new InvalidOperationException($"Integration:Outbound:RetentionPerQueue: '{string.Join('=', p)}' is not " +
+                    "queue=duration."));
+        var settings = new RetentionSettings(
+            IntegrationSettings.Duration(outbound["Retention"]) ?? TimeSpan.FromDays(7),
+            perQueue,
+            IntegrationSettings.Duration(section.GetSection("DeadLetters")["Retention"]) ?? TimeSpan.FromDays(30),
+            IntegrationSettings.Duration(section["RetentionSweepInterval"]) ?? TimeSpan.FromMinutes(10),
+            Math.Max(1, outbound.GetValue("BacklogWarningCount", 10_000)),
+            IntegrationSettings.Duration(outbound["BacklogWarningAge"]) ?? TimeSpan.FromHours(1));
+        // A zero bound would drop every message on arrival, a zero interval stop the host (PeriodicTimer refuses it).
+        foreach (var (name, value) in perQueue.Select(q => ($"Outbound:RetentionPerQueue ({q.Key})", q.Value))
+            .Append(("Outbound:Retention", settings.Outbound)).Append(("DeadLetters:Retention", settings.DeadLetters))
+            .Append(("RetentionSweepInterval", settings.SweepInterval)))
+            if (value <= TimeSpan.Zero) throw new InvalidOperationException($"Integration:{name} must be longer than zero, not {value:c}.");
+        return settings;
+    }
+
+    /// <summary>The retention of one outbound queue (its configured name; dashes and case do not matter).</summary>
+    public TimeSpan For(string queue) => OutboundPerQueue.GetValueOrDefault(EnvelopeActors.QueueName(queue), Outbound);
+}

@@ -1,6 +1,8 @@
 using ComplianceEvents.Infrastructure;
+using ComplianceEvents.Integration.BoundingQueues;
 using ComplianceEvents.Integration.DeliveringWebhooks;
 using ComplianceEvents.Integration.PublishingEvents;
+using ComplianceEvents.Integration.Replying;
 using Marten;
 using Wolverine;
 using Wolverine.ErrorHandling;
@@ -23,6 +25,8 @@ public static class IntegrationSetup
         builder.Services.AddSingleton<EnvelopeActors>();
         builder.Services.AddSingleton<IEnvelopeSenders>(sp => sp.GetRequiredService<EnvelopeActors>());
         builder.Services.AddSingleton<IntegrationCommands>();
+        builder.Services.AddSingleton<CommandReplies>();
+        builder.Services.AddSingleton<IEnvelopeReplies>(sp => sp.GetRequiredService<CommandReplies>());
         builder.Services.AddHttpClient(DeliverWebhookHandler.HttpClientName, c => c.Timeout = settings.Webhooks.Timeout);
         builder.Services.ConfigureMarten(o =>
         {
@@ -39,7 +43,13 @@ public static class IntegrationSetup
         // The log is published by the server's daemon (Persistence: AddAsyncDaemon, HotCold), never by a CLI process; both
         // store where publishing starts before they can append (before the daemon and every other start-up step).
         if (!CliHost.IsCommand(Environment.GetCommandLineArgs()[1..]))
+        {
             builder.Services.SubscribeToEvents(new IntegrationPublisher(settings));
+            // Retention is a server's chore, like publishing: a CLI process is gone before its first tick.
+            builder.Services.AddSingleton<RetentionSweep>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<RetentionSweep>());
+            builder.Services.AddSingleton<IStatusCheck, QueueBacklog>();
+        }
         builder.Services.Insert(0, ServiceDescriptor.Singleton<IHostedService, PublisherStart>());
         return builder;
     }
@@ -66,8 +76,11 @@ public static class IntegrationSetup
         // Integration events: to every outbound queue, from the event log (IntegrationPublisher), in the transaction that
         // moves the subscription's position, so they are stored with it or not at all.
         // Publish(lambda), not Publish().X(): the parameterless form never attaches its rules to the routing.
+        // Each message keeps its queue's retention as keep_until: a consumer discards it once past (Wolverine drops expired
+        // envelopes on receipt) and RetentionSweep deletes it from a queue nobody consumes.
         foreach (var queue in settings.OutboundQueues)
-            opts.Publish(p => p.MessagesImplementing<IIntegrationEvent>().ToPostgresqlQueue(queue));
+            opts.Publish(p => p.MessagesImplementing<IIntegrationEvent>().ToPostgresqlQueue(queue)
+                .DeliverWithin(settings.Retention.For(queue)));
         opts.PublishMessage<DeliverWebhook>().ToLocalQueue(WebhooksQueue);
         opts.LocalQueue(WebhooksQueue).UseDurableInbox().MaximumParallelMessages(settings.Webhooks.Parallelism);
 
@@ -76,5 +89,10 @@ public static class IntegrationSetup
         opts.Policies.OnException<WebhookDeliveryFailedException>().RetryWithCooldown([.. settings.Webhooks.RetryDelays]);
         opts.Policies.OnException<ExternalMessageRefusedException>().MoveToErrorQueue();
         opts.Policies.AddMiddleware(typeof(InternalMessageGuard), InternalMessageGuard.AppliesTo);
+        // A sender that asked for the outcome (request/reply) gets it once the handler returns (docs/integration.md "Replies").
+        opts.Policies.AddMiddleware(typeof(ReplyToSender), ReplyToSender.AppliesTo);
+        // Dead letters are stamped with their expiry when written (the "expires" column); RetentionSweep removes them after.
+        opts.Durability.DeadLetterQueueExpirationEnabled = true;
+        opts.Durability.DeadLetterQueueExpiration = settings.Retention.DeadLetters;
     }
 }
