@@ -21,3 +21,11 @@ public sealed record Citation(string Title, string Publisher, string? Place, str
 public sealed record EvidenceRecordedV1(string CycleId, string CommitmentId, string MemberCode, string EvidenceId, DateOnly ActionDate,
     IReadOnlyList<string> Flags, string OccurredBy, DateTimeOffset OccurredAt, long Sequence, int Index, string StreamKey,
     long StreamVersion);
+
+/// <summary>The answer to a command sent with a reply wanted (docs/integration.md "Replies"), under its contract name.</summary>
+[MessageIdentity("CommandOutcomeV1")]
+public sealed record CommandOutcomeV1(string? CommandId, Guid RequestId, string? CorrelationId, string CommandType, string Outcome,
+    bool Replayed, string? StreamKey, long? Version, string? ResourceId, IReadOnlyList<Guid> EventIds, IReadOnlyList<string> Flags,
+    string? Rule, string? Message, IReadOnlyList<FieldErrorV1> Errors);
+
+public sealed record FieldErrorV1(string Field, string Rule, string Message);

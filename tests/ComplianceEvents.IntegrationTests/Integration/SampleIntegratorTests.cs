@@ -12,7 +12,8 @@ namespace ComplianceEvents.IntegrationTests.Integration;
 /// <summary>
 /// Issue 19 item 5: the client sample in samples/Integrator (its own project, its own packages, no reference to the
 /// product) is built and run against the product's own process; the host is killed (SIGKILL) and started again while the
-/// sample sends its 100 commands, and every command takes effect once and its event reaches the sample once, in order.
+/// sample sends its 100 commands, and every command takes effect once, its outcome comes back to the sample's reply queue,
+/// and its event reaches the sample once, in order.
 /// </summary>
 public sealed class SampleIntegratorTests(AppFixture app) : HostTest(app)
 {
@@ -43,7 +44,8 @@ public sealed class SampleIntegratorTests(AppFixture app) : HostTest(app)
             using var sample = SampleProcess.Start(sampleDll, new Dictionary<string, string>
             {
                 ["Integrator__Connection"] = connectionString, ["Integrator__CommandsQueue"] = inbound,
-                ["Integrator__EventsQueue"] = outbound, ["Integrator__Cycle"] = World.Cycle, ["Integrator__Commitment"] = World.C19,
+                ["Integrator__EventsQueue"] = outbound, ["Integrator__RepliesQueue"] = "sample-replies-" + suffix,
+                ["Integrator__Cycle"] = World.Cycle, ["Integrator__Commitment"] = World.C19,
                 ["Integrator__Member"] = "CA", ["Integrator__Count"] = Commands.ToString(), ["Integrator__Prefix"] = "s" + suffix,
                 ["Integrator__Window"] = "10", ["Integrator__TimeoutSeconds"] = "240",
             });
@@ -56,13 +58,24 @@ public sealed class SampleIntegratorTests(AppFixture app) : HostTest(app)
             host = await HostProcess.Start(connectionString, key, inbound, outbound);
 
             var exit = await sample.Exit(TimeSpan.FromSeconds(300));
-            Assert.True(exit == 0, $"the sample exited {exit}:\n{string.Join('\n', sample.Lines())}");
+            var output = string.Join('\n', sample.Lines());
+            Assert.True(exit == 0, $"the sample exited {exit}:\n{output}");
             var events = sample.Lines().Where(l => l.StartsWith("event EvidenceRecordedV1 ")).Select(l => l.Split(' '))
                 .Select(f => (Sequence: long.Parse(f[2]), EvidenceId: f[3])).ToList();
             var ids = Enumerable.Range(1, Commands).Select(i => $"s{suffix}-{i}").ToList();
-            Assert.Equal(ids.Order(), events.Select(e => e.EvidenceId).Order());          // each once
-            Assert.Equal(events.Select(e => e.Sequence).Order(), events.Select(e => e.Sequence)); // in the log's order
-            Assert.Equal(ids, events.Select(e => e.EvidenceId));                           // which is the order they were sent
+            // Each once, in the log's order, which is the order they were sent.
+            Assert.True(ids.Order().SequenceEqual(events.Select(e => e.EvidenceId).Order()), $"events, each once:\n{output}");
+            Assert.True(events.Select(e => e.Sequence).Order().SequenceEqual(events.Select(e => e.Sequence)), $"log order:\n{output}");
+            Assert.True(ids.SequenceEqual(events.Select(e => e.EvidenceId)), $"sending order:\n{output}");
+            // Each command answered, accepted; a second answer only for a command the killed host had applied but not yet
+            // marked handled, recognisable as a repeat (replayed, the same version).
+            var replies = sample.Lines().Where(l => l.StartsWith("reply ")).Select(l => l.Split(' '))
+                .Select(f => (CommandId: f[1], Outcome: f[2], Replayed: bool.Parse(f[3]), Version: f[4])).ToList();
+            Assert.True(ids.Order().SequenceEqual(replies.Select(r => r.CommandId).Distinct().Order()), $"a reply each:\n{output}");
+            Assert.True(replies.All(r => r.Outcome == "accepted"), $"all accepted:\n{output}");
+            Assert.True(replies.GroupBy(r => r.CommandId).Where(g => g.Count() > 1)
+                .All(g => g.Skip(1).All(r => r.Replayed) && g.Select(r => r.Version).Distinct().Count() == 1),
+                $"a second answer is a repeat:\n{output}");
         }
         finally { host.Dispose(); }
 
