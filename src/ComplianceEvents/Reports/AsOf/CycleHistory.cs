@@ -65,8 +65,8 @@ public static class CycleHistory
             (point.Sequence is null ? "" : " and seq_id <= @sequence") + (point.Time is null ? "" : " and timestamp <= @time") +
             " order by seq_id", conn);
         cmd.Parameters.AddWithValue("cycle", Cycle.StreamKey(cycleId));
-        cmd.Parameters.AddWithValue("commitments", Like($"commitment:{cycleId}:"));
-        cmd.Parameters.AddWithValue("assessments", Like($"assessment:{cycleId}:"));
+        cmd.Parameters.AddWithValue("commitments", $"commitment:{Auditing.CellStreams.EscapeLike(cycleId)}:%");
+        cmd.Parameters.AddWithValue("assessments", $"assessment:{Auditing.CellStreams.EscapeLike(cycleId)}:%");
         if (point.Sequence is { } s) cmd.Parameters.AddWithValue("sequence", s);
         if (point.Time is { } t) cmd.Parameters.AddWithValue("time", t);
         var folding = new Folding();
@@ -80,8 +80,6 @@ public static class CycleHistory
         }
         return folding.State();
     }
-
-    private static string Like(string prefix) => prefix.Replace(@"\", @"\\").Replace("%", @"\%").Replace("_", @"\_") + "%";
 
     /// <summary>
     /// The cycle as its inline projections hold it now: the cycle, its commitments, its cells and their evidence text in one

@@ -36,10 +36,11 @@ public sealed record CellStreams(string CycleId, string CommitmentId, string Mem
               {(at is null ? "" : "and e.timestamp <= ?")} order by e.version desc limit 1) last
             where not s.is_archived and (s.id = ? or s.id like ? or s.id like ?)
             """;
-        object[] keys = [Cycle.StreamKey(cycleId), $"commitment:{Like(cycleId)}:%", $"assessment:{Like(cycleId)}:%"];
+        object[] keys = [Cycle.StreamKey(cycleId), $"commitment:{EscapeLike(cycleId)}:%", $"assessment:{EscapeLike(cycleId)}:%"];
         var found = await session.AdvancedSql.QueryAsync<long>(sql, ct, at is { } t ? [t, .. keys] : keys);
         return found.Single();
     }
 
-    private static string Like(string text) => text.Replace(@"\", @"\\").Replace("%", @"\%").Replace("_", @"\_");
+    /// <summary>Text matched literally inside a LIKE pattern (backslash is PostgreSQL's default escape).</summary>
+    public static string EscapeLike(string text) => text.Replace(@"\", @"\\").Replace("%", @"\%").Replace("_", @"\_");
 }
