@@ -58,8 +58,12 @@ public sealed class HostProcess : IDisposable
             }
             catch (HttpRequestException) { }
             catch (TaskCanceledException) { }
-            if (DateTime.UtcNow > deadline) throw new Xunit.Sdk.XunitException($"The product process did not become " +
-                $"healthy:\n{product.Output}");
+            if (DateTime.UtcNow > deadline)
+            {
+                var output = product.Output;
+                product.Dispose(); // not left running after the test that started it
+                throw new Xunit.Sdk.XunitException($"The product process did not become healthy:\n{output}");
+            }
             await Task.Delay(250);
         }
     }
