@@ -177,6 +177,20 @@ public sealed class LocalPostgres : IDisposable
         NpgsqlConnection.ClearPool(pooled);
     }
 
+    /// <summary>An outage, for fault tests and drills: the server stops at once (<c>-m immediate</c>, as a crash would), on
+    /// this cluster's own data directory; <see cref="Resume"/> starts it again on the same port.</summary>
+    internal void Crash() => RunTool(BinDirectory, "pg_ctl", ["-D", DataDirectory, "-m", "immediate", "-w", "stop"]);
+
+    internal void Resume()
+    {
+        var log = Path.Combine(DataDirectory, "server.log");
+        var started = RunTool(BinDirectory, "pg_ctl", ["-D", DataDirectory, "-l", log, "-w", "-t", "60",
+            "-o", $"-p {Port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''", "start"]);
+        if (started.ExitCode != 0) throw new EmbeddedPostgresException($"PostgreSQL did not start again for {DataDirectory}: " +
+            Explain(started, DataDirectory, LastLines(log)));
+        WaitUntilAccepting(TimeSpan.FromSeconds(30));
+    }
+
     /// <summary>pg_ctl stop, fast mode: fails only when already stopped (Ctrl+C reached the server first).</summary>
     private static Exec Stop(string bin, string dataDirectory) => RunTool(bin, "pg_ctl", ["-D", dataDirectory, "-m", "fast", "-w", "stop"]);
 

@@ -60,6 +60,19 @@ public static class Problems
     public static void FromFrameworkRefusal(ProblemDetailsContext ctx)
     {
         var p = ctx.ProblemDetails;
+        if (p.Status == StatusCodes.Status503ServiceUnavailable)
+        {
+            // An outage (HttpErrors.DatabaseUnavailable). A write may have reached its commit before the connection broke:
+            // only a repeat under the same Idempotency-Key tells, and it takes effect at most once.
+            p.Type = TypeBase + "database-unavailable";
+            p.Title = "database-unavailable";
+            p.Detail = "The database cannot be reached. Retry after the time in Retry-After; repeat a write with the same " +
+                "Idempotency-Key: if it was saved before the outage, the repeat answers as the first did and changes nothing.";
+            p.Instance = ctx.HttpContext.Request.Path;
+            p.Extensions.Remove("traceId");
+            ctx.HttpContext.Response.Headers.RetryAfter = "5";
+            return;
+        }
         if (p.Status is not (StatusCodes.Status400BadRequest or StatusCodes.Status413PayloadTooLarge
             or StatusCodes.Status415UnsupportedMediaType)) return;
         var parameter = p.Extensions.TryGetValue("parameter", out var named) ? named as string : null;
