@@ -27,12 +27,8 @@ public sealed class CliBesideServerTests : IDisposable
 
         await using var conn = new NpgsqlConnection(server.PrintedConnectionString);
         await conn.OpenAsync();
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (await Count(conn, "wolverine_queues.wolverine_queue_endpoint_events") == 0)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "ReportPublishedV1 did not reach the server's outbound queue in 60 s");
-            await Task.Delay(100);
-        }
+        await Integration.IntegrationHost.Eventually(() => Count(conn, "wolverine_queues.wolverine_queue_endpoint_events"), n => n > 0,
+            "ReportPublishedV1 in the server's outbound queue", seconds: 60);
         Assert.Equal(1, await Count(conn, "wolverine_queues.wolverine_queue_endpoint_events"));
         // The CLI's default queue (it was given no Integration settings) received nothing: the server published it.
         Assert.Equal(0, await Count(conn, "wolverine_queues.wolverine_queue_compliance_events"));

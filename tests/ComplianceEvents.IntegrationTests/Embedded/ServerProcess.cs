@@ -14,6 +14,8 @@ public sealed partial class ServerProcess : IDisposable
     private readonly Process _process;
     private readonly List<string> _stderr = [];
     private readonly System.Text.StringBuilder _all = new();
+    /// <summary>Set by the output handler when the server printed its queue line (the last line of its start-up).</summary>
+    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private ServerProcess(Process process) => _process = process;
 
@@ -58,20 +60,24 @@ public sealed partial class ServerProcess : IDisposable
             if (e.Data is null) return;
             lock (server._stderr) server._stderr.Add(e.Data);
             lock (server._all) server._all.AppendLine(e.Data);
+            if (e.Data.StartsWith(HostConnection.QueuesPrefix, StringComparison.Ordinal)) server._started.TrySetResult();
         };
         server._process.OutputDataReceived += (_, e) => { lock (server._all) server._all.AppendLine(e.Data); };
         server._process.BeginErrorReadLine();
         server._process.BeginOutputReadLine();
 
-        var deadline = DateTime.UtcNow.AddSeconds(120);
-        while (!server.Errors.Any(l => l.StartsWith(HostConnection.QueuesPrefix, StringComparison.Ordinal)))
+        // Started (the queue line), or exited first, or neither within 120 s.
+        var exited = server._process.WaitForExitAsync();
+        string why;
+        try
         {
-            if (server._process.HasExited)
-                throw new Xunit.Sdk.XunitException($"the server exited with {server._process.ExitCode}:\n{server.Output}");
-            if (DateTime.UtcNow > deadline) throw new Xunit.Sdk.XunitException($"the server did not start in 120 s:\n{server.Output}");
-            await Task.Delay(100);
+            var first = await Task.WhenAny(server._started.Task, exited).WaitAsync(TimeSpan.FromSeconds(120));
+            if (first == server._started.Task) return server;
+            why = $"exited with {server._process.ExitCode}";
         }
-        return server;
+        catch (TimeoutException) { why = "did not start in 120 s"; }
+        server.Dispose();
+        throw new Xunit.Sdk.XunitException($"the server {why}:\n{server.Output}");
     }
 
     /// <summary>SIGTERM, as systemd or Ctrl+C ends it: the host shuts down and disposes what it owns.</summary>

@@ -47,25 +47,26 @@ public sealed class HostProcess : IDisposable
         process.BeginErrorReadLine();
 
         using var health = new HttpClient { BaseAddress = product.BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow.AddSeconds(90);
-        while (true)
+        try
         {
-            if (process.HasExited) throw new Xunit.Sdk.XunitException($"The product process exited with " +
-                $"{process.ExitCode}:\n{product.Output}");
-            try
-            {
-                if ((await health.GetAsync("/health")).StatusCode == HttpStatusCode.OK) return product;
-            }
-            catch (HttpRequestException) { }
-            catch (TaskCanceledException) { }
-            if (DateTime.UtcNow > deadline)
-            {
-                var output = product.Output;
-                product.Dispose(); // not left running after the test that started it
-                throw new Xunit.Sdk.XunitException($"The product process did not become healthy:\n{output}");
-            }
-            await Task.Delay(250);
+            await IntegrationHost.Eventually(() => Healthy(health, process), ok => ok, "the product process to be healthy",
+                seconds: 90);
+            return product;
         }
+        catch (Xunit.Sdk.XunitException e)
+        {
+            var output = product.Output;
+            product.Dispose(); // not left running after the test that started it
+            throw new Xunit.Sdk.XunitException($"{e.Message}:\n{output}");
+        }
+    }
+
+    private static async Task<bool> Healthy(HttpClient health, Process process)
+    {
+        if (process.HasExited) throw new Xunit.Sdk.XunitException($"The product process exited with {process.ExitCode}");
+        try { return (await health.GetAsync("/health")).StatusCode == HttpStatusCode.OK; }
+        catch (HttpRequestException) { return false; }
+        catch (TaskCanceledException) { return false; }
     }
 
     private string Output

@@ -27,7 +27,8 @@ public sealed class PublisherStartTests(AppFixture app) : HostTest(app)
         b.UseSetting("Integration:Outbound:Queues", outbound);
     });
 
-    private static string Table(string queue) => $"wolverine_queues.wolverine_queue_{ComplianceEvents.Integration.EnvelopeActors.QueueName(queue)}";
+    private static string Table(string queue) =>
+        $"wolverine_queues.wolverine_queue_{ComplianceEvents.Integration.EnvelopeActors.QueueName(queue)}";
 
     [Fact]
     public async Task a_log_written_before_the_publisher_first_ran_is_not_published_again_and_what_follows_is()
@@ -79,7 +80,8 @@ public sealed class PublisherStartTests(AppFixture app) : HostTest(app)
 
         Assert.Equal(end, await Scalar($"select last_seq_id from compliance.mt_event_progression where name = " +
             $"'{IntegrationPublisher.Name}:All'"));
-        Assert.Equal(1, await Scalar($"select count(*) from compliance.mt_event_progression where name like '{IntegrationPublisher.Name}%'"));
+        Assert.Equal(1, await Scalar("select count(*) from compliance.mt_event_progression where name like " +
+            $"'{IntegrationPublisher.Name}%'"));
     }
 
     private async Task Execute(string sql)

@@ -95,8 +95,8 @@ public sealed class SampleIntegratorTests(AppFixture app) : HostTest(app)
     {
         var host = System.Xml.Linq.XDocument.Load(Repo.PathOf("Directory.Packages.props")).Descendants("PackageVersion")
             .ToDictionary(p => (string)p.Attribute("Include")!, p => (string)p.Attribute("Version")!);
-        var sample = System.Xml.Linq.XDocument.Load(Repo.PathOf("samples", "Integrator", "Integrator.csproj")).Descendants("PackageReference")
-            .ToDictionary(p => (string)p.Attribute("Include")!, p => (string)p.Attribute("Version")!);
+        var sample = System.Xml.Linq.XDocument.Load(Repo.PathOf("samples", "Integrator", "Integrator.csproj"))
+            .Descendants("PackageReference").ToDictionary(p => (string)p.Attribute("Include")!, p => (string)p.Attribute("Version")!);
         Assert.NotEmpty(sample);
         Assert.All(sample.Values, v => Assert.Equal(host["WolverineFx"], v));
         var dependencies = File.ReadAllText(Repo.PathOf("docs", "dependencies.md"));
