@@ -47,8 +47,8 @@ public static class Health
                     if (await check.Check(probe, answer, ct) is { } reason) reasons.Add(reason);
                 warnings.AddRange(probe.Warnings);
             }
-            // 57xxx (the server shutting down) and 08xxx (connection) mean the server is going or gone, whatever the pool had.
-            catch (PostgresException e) when (!e.SqlState.StartsWith("57") && !e.SqlState.StartsWith("08"))
+            // The one test of "the database is going or gone" (a 503 for every request too), whatever the pool had.
+            catch (PostgresException e) when (!HttpErrors.DatabaseUnavailable(e))
             {
                 reasons.Add($"the database answers but refuses: {e.SqlState} {e.MessageText}");
             }

@@ -135,9 +135,7 @@ public sealed class LocalPostgres : IDisposable
         for (var attempt = 1; ; attempt++)
         {
             var port = choosePort();
-            // Unix sockets off: the default socket directory (/var/run/postgresql) is not writable for every user, and all clients use TCP.
-            var started = RunTool(bin, "pg_ctl", ["-D", dataDirectory, "-l", log, "-w", "-t", "60", "-o",
-                $"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''", "start"]);
+            var started = PgCtlStart(bin, dataDirectory, log, port);
             if (started.ExitCode == 0)
             {
                 var cluster = new LocalPostgres(dataDirectory, bin, port, startedHere: true, owned: true, removeOnDispose);
@@ -184,12 +182,17 @@ public sealed class LocalPostgres : IDisposable
     internal void Resume()
     {
         var log = Path.Combine(DataDirectory, "server.log");
-        var started = RunTool(BinDirectory, "pg_ctl", ["-D", DataDirectory, "-l", log, "-w", "-t", "60",
-            "-o", $"-p {Port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''", "start"]);
+        var started = PgCtlStart(BinDirectory, DataDirectory, log, Port);
         if (started.ExitCode != 0) throw new EmbeddedPostgresException($"PostgreSQL did not start again for {DataDirectory}: " +
             Explain(started, DataDirectory, LastLines(log)));
         WaitUntilAccepting(TimeSpan.FromSeconds(30));
     }
+
+    /// <summary>pg_ctl start on one loopback port, waiting until it answers (or 60 s).</summary>
+    private static Exec PgCtlStart(string bin, string dataDirectory, string log, int port) =>
+        // Unix sockets off: the default socket directory (/var/run/postgresql) is not writable for every user, and all clients use TCP.
+        RunTool(bin, "pg_ctl", ["-D", dataDirectory, "-l", log, "-w", "-t", "60", "-o",
+            $"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''", "start"]);
 
     /// <summary>pg_ctl stop, fast mode: fails only when already stopped (Ctrl+C reached the server first).</summary>
     private static Exec Stop(string bin, string dataDirectory) => RunTool(bin, "pg_ctl", ["-D", dataDirectory, "-m", "fast", "-w", "stop"]);

@@ -18,29 +18,16 @@ namespace ComplianceEvents.Integration;
 /// Renaming or changing a field means a new version (V2), never an edit; adding a field is a documented, additive change.
 /// The wire name of each contract (Wolverine message type, webhook X-Compliance-Event) is its record name, not its CLR full
 /// name, so consumers need not share this assembly and moving a file renames nothing.
+/// <para>Each carries where in the log it comes from, so a consumer can order and deduplicate without trusting delivery: the
+/// stored event it was derived from (its global sequence, stream and version in that stream) and its place among the messages
+/// derived from that event (0 for the first; a rubric revision's stale notices follow it as 1, 2, ...). (Sequence, Index)
+/// grows strictly in publication order. Set by the publisher, the one place that knows the order.</para>
 /// </summary>
-public interface IIntegrationEvent
-{
-    string CycleId { get; }
-
-    /// <summary>The acting user's id as the entry point authenticated it (JWT subject, queue identity, CLI --user).</summary>
-    string OccurredBy { get; }
-    DateTimeOffset OccurredAt { get; }
-    long Sequence { get; }
-    int Index { get; }
-    string StreamKey { get; }
-    long StreamVersion { get; }
-}
-
-/// <summary>
-/// Where in the log a message comes from, so a consumer can order and deduplicate without trusting delivery: the stored event it
-/// was derived from (its global sequence, stream and version in that stream) and its place among the messages derived from
-/// that event (0 for the first; a rubric revision's stale notices follow it as 1, 2, ...). (Sequence, Index) grows strictly
-/// in publication order. Set by the publisher, the one place that knows the order.
-/// </summary>
-public abstract record IntegrationEvent : IIntegrationEvent
+public abstract record IntegrationEvent
 {
     public abstract string CycleId { get; init; }
+
+    /// <summary>The acting user's id as the entry point authenticated it (JWT subject, queue identity, CLI --user).</summary>
     public abstract string OccurredBy { get; init; }
     public abstract DateTimeOffset OccurredAt { get; init; }
     [JsonRequired] public long Sequence { get; init; }

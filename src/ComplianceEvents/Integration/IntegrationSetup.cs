@@ -79,7 +79,7 @@ public static class IntegrationSetup
         // Each message keeps its queue's retention as keep_until: a consumer discards it once past (Wolverine drops expired
         // envelopes on receipt) and RetentionSweep deletes it from a queue nobody consumes.
         foreach (var queue in settings.OutboundQueues)
-            opts.Publish(p => p.MessagesImplementing<IIntegrationEvent>().ToPostgresqlQueue(queue)
+            opts.Publish(p => p.MessagesImplementing<IntegrationEvent>().ToPostgresqlQueue(queue)
                 .DeliverWithin(settings.Retention.For(queue)));
         opts.PublishMessage<DeliverWebhook>().ToLocalQueue(WebhooksQueue);
         opts.LocalQueue(WebhooksQueue).UseDurableInbox().MaximumParallelMessages(settings.Webhooks.Parallelism);

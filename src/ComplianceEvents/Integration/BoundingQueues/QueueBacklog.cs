@@ -1,5 +1,6 @@
 using ComplianceEvents.Infrastructure;
 using Npgsql;
+using Weasel.Postgresql;
 
 namespace ComplianceEvents.Integration.BoundingQueues;
 
@@ -10,7 +11,17 @@ namespace ComplianceEvents.Integration.BoundingQueues;
 /// </summary>
 internal sealed class QueueBacklog(IntegrationSettings settings, RetentionSweep sweep) : IStatusCheck
 {
-    public static string Table(string queue) => $"wolverine_queue_{EnvelopeActors.QueueName(queue)}";
+    /// <summary>Wolverine's table of a queue (PostgresqlQueue): wolverine_queue_&lt;name&gt;, shortened as PostgreSQL truncates
+    /// it.</summary>
+    public static string Table(string queue) => PostgresqlIdentifier.Shorten($"wolverine_queue_{EnvelopeActors.QueueName(queue)}");
+
+    /// <summary>A queue's table exists once Wolverine provisioned it (a queue configured after start has none yet).</summary>
+    public static async Task<bool> Exists(NpgsqlConnection connection, string table, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand("select to_regclass(@table) is not null", connection);
+        cmd.Parameters.AddWithValue("table", table);
+        return (bool)(await cmd.ExecuteScalarAsync(ct))!;
+    }
 
     public async Task<string?> Check(HealthProbe probe, IDictionary<string, object?> answer, CancellationToken ct)
     {
@@ -19,9 +30,7 @@ internal sealed class QueueBacklog(IntegrationSettings settings, RetentionSweep 
         foreach (var (queue, direction) in settings.OutboundQueues.Select(q => (q, "outbound"))
             .Append((settings.Inbound.Queue, "inbound")).DistinctBy(q => EnvelopeActors.QueueName(q.Item1)))
         {
-            await using var cmd = new NpgsqlCommand("select to_regclass(@table) is not null", probe.Connection);
-            cmd.Parameters.AddWithValue("table", $"wolverine_queues.{Table(queue)}");
-            if (!(bool)(await cmd.ExecuteScalarAsync(ct))!) continue;
+            if (!await Exists(probe.Connection, $"wolverine_queues.{Table(queue)}", ct)) continue;
             await using var backlog = new NpgsqlCommand("select count(*), " +
                 $"extract(epoch from (now() at time zone 'utc') - min(timestamp)) from wolverine_queues.{Table(queue)}", probe.Connection);
             await using var reader = await backlog.ExecuteReaderAsync(ct);

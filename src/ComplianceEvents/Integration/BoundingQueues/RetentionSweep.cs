@@ -62,9 +62,7 @@ public sealed class RetentionSweep(IntegrationSettings settings, IDocumentStore 
     /// <summary>Rows past their bound; a table not created yet (a queue configured after start) holds none.</summary>
     private static async Task<int> Delete(NpgsqlConnection conn, string table, string where, TimeSpan retention, CancellationToken ct)
     {
-        await using var exists = new NpgsqlCommand("select to_regclass(@table) is not null", conn);
-        exists.Parameters.AddWithValue("table", table);
-        if (!(bool)(await exists.ExecuteScalarAsync(ct))!) return 0;
+        if (!await QueueBacklog.Exists(conn, table, ct)) return 0;
         await using var delete = new NpgsqlCommand($"delete from {table} where {where}", conn);
         delete.Parameters.AddWithValue("retention", retention);
         return await delete.ExecuteNonQueryAsync(ct);

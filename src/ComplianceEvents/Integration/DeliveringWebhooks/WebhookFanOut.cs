@@ -17,7 +17,7 @@ public static class WebhookFanOut
     /// One delivery per subscription that wants the event, from the subscriptions the caller read once for its whole page.
     /// <paramref name="messageKey"/> is stable for this message of this stored event, so a delivery keeps its id for good.
     /// </summary>
-    public static IEnumerable<DeliverWebhook> Deliveries(IIntegrationEvent e, Guid messageKey,
+    public static IEnumerable<DeliverWebhook> Deliveries(IntegrationEvent e, Guid messageKey,
         IReadOnlyList<WebhookSubscription> subscriptions)
     {
         var type = e.GetType().Name;

@@ -64,7 +64,7 @@ public static class StaleApprovalNotices
     private static async Task<IReadOnlyList<ApprovalWentStaleV1>> AfterEvidenceChange(IEvent e, string evidenceId, string change,
         IQuerySession session, CancellationToken ct)
     {
-        var before = await session.Events.AggregateStreamAsync<Assessment>(e.StreamKey!, version: e.Version - 1, token: ct);
+        var before = (await Before<Assessment>(session, [e.StreamKey!], e.Sequence, Assessment.Fold, ct)).SingleOrDefault();
         if (before?.Approved is not { } approved || !approved.EvidenceIds.Contains(evidenceId)
             || approved.EvidenceChangedSince.Contains(evidenceId))
             return [];
