@@ -52,6 +52,7 @@ public sealed class AppFixture : IAsyncLifetime
         {
             b.UseSetting($"ConnectionStrings:{Persistence.ConnectionStringName}", ConnectionString);
             b.UseSetting("Auth:SigningKey", Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
+            b.UseSetting("Chain:Key", Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
             b.UseEnvironment("Development");
             b.ConfigureServices(s => s.AddSingleton<Microsoft.AspNetCore.Hosting.IStartupFilter, Http.StatusRecorder>());
         });
@@ -76,7 +77,7 @@ public sealed class AppFixture : IAsyncLifetime
     }
 
     /// <summary>Wipes events, documents and receipts between tests.</summary>
-    public Task ResetAsync() => Store.Advanced.ResetAllData();
+    public Task ResetAsync() => Infrastructure.Chain.EventChain.ResetAllData(Factory.Services);
 
     /// <summary>A client carrying a signed token for the user and roles (a commitment scopes lead/director roles).</summary>
     public HttpClient Client(string user = "alice", params string[] roles) => ClientFor(user, roles, null);

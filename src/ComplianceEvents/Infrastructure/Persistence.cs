@@ -4,6 +4,7 @@ using JasperFx.Events.Daemon;
 using JasperFx.Events.Projections;
 using Marten;
 using Weasel.Core;
+using ComplianceEvents.Infrastructure.Chain;
 using Wolverine.Marten;
 
 namespace ComplianceEvents.Infrastructure;
@@ -35,6 +36,7 @@ public static class Persistence
         services.AddSingleton<CommandRunner>();
         services.AddSingleton<LogHorizon>();
         services.AddSingleton(TimeProvider.System);
+        services.AddEventChain(background: !CliHost.IsCommand(Environment.GetCommandLineArgs()[1..]));
         return services;
     }
 
@@ -53,6 +55,7 @@ public static class Persistence
         foreach (var (type, name) in EventNames)
             opts.Events.MapEventType(type, name);
         foreach (var module in Modules) module.Register(opts);
+        Chain.EventChain.Register(opts);
         // Rebuilds (docs/benchmarks.md, B3): pages of 5,000 events, and each snapshot written once per window of
         // 100,000 changed aggregates instead of once per page it appears in (Marten's default rewrites a growing
         // assessment for nearly every one of its events; a window of 5,000 still rewrote it a dozen times, because a

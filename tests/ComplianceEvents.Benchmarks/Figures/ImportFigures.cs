@@ -133,7 +133,7 @@ public static class ImportFigures
         listener.Start();
         for (var run = 0; run <= ctx.Sizes.Runs; run++)
         {
-            await store.Advanced.ResetAllData();
+            await ComplianceEvents.Infrastructure.Chain.EventChain.ResetAllData(host.Services);
             var plan = PlanFor(ctx.Sizes, run == 0, bulk: true);
             var files = DatasetsFor(plan, run).Select(Datasets.ToJson).ToList();
 

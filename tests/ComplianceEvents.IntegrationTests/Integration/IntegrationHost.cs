@@ -140,7 +140,7 @@ public sealed class IntegrationHost
     {
         var coordinator = Factory.Services.GetRequiredService<IProjectionCoordinator>();
         await coordinator.PauseAsync();
-        await Store.Advanced.ResetAllData();
+        await Infrastructure.Chain.EventChain.ResetAllData(Factory.Services);
         await Scalar<object>("delete from compliance.wolverine_dead_letters; delete from compliance.wolverine_incoming_envelopes; " +
             $"delete from compliance.wolverine_outgoing_envelopes; delete from {OutboundTable}; select 1", null);
         await coordinator.ResumeAsync();

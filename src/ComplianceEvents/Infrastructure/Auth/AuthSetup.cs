@@ -21,15 +21,8 @@ public sealed record AuthSettings(string Issuer, string Audience, SymmetricSecur
         if (configuration["Auth:SigningKey"] is { Length: > 0 } configured)
             return new AuthSettings(issuer, audience, Key(Convert.FromBase64String(configured), "Auth:SigningKey"), "configuration");
 
-        var dir = configuration["Auth:KeyDirectory"] ?? Path.Combine(Directory.GetCurrentDirectory(), ".data", "keys");
-        var file = Path.Combine(dir, "dev-signing-key");
-        if (!File.Exists(file))
-        {
-            Directory.CreateDirectory(dir);
-            File.WriteAllText(file, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
-            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
-        return new AuthSettings(issuer, audience, Key(Convert.FromBase64String(File.ReadAllText(file).Trim()), file), file);
+        var (bytes, file) = KeyFiles.ReadOrCreate(configuration, "dev-signing-key");
+        return new AuthSettings(issuer, audience, Key(bytes, file), file);
     }
 
     private static SymmetricSecurityKey Key(byte[] bytes, string source) =>
