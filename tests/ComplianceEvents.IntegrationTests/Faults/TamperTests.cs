@@ -54,8 +54,8 @@ public sealed class TamperTests(AppFixture app) : HostTest(app)
             "'evidence_recorded' order by seq_id limit 1");
         var expected = kind switch
         {
-            "data" => await t.Tamper($"update compliance.mt_events set data = jsonb_set(data, '{{summary}}', '\"edited\"') where seq_id = {seq}",
-                "data"),
+            "data" => await t.Tamper(
+                $"update compliance.mt_events set data = jsonb_set(data, '{{summary}}', '\"edited\"') where seq_id = {seq}", "data"),
             "actor" => await t.Tamper($"update compliance.mt_events set headers = jsonb_set(headers, '{{{EventHeaders.User}}}', " +
                 $"'\"mallory\"') where seq_id = {seq}", "metadata", "mallory"),
             "timestamp" => await t.Tamper($"update compliance.mt_events set timestamp = '2020-01-01T00:00:00Z' where seq_id = {seq}",
@@ -76,14 +76,16 @@ public sealed class TamperTests(AppFixture app) : HostTest(app)
         var first = report.FirstBreak!;
         Assert.True(report.Breaks.Any(b => b.Kind == expected.Kind && (expected.Detail is null || b.Detail.Contains(expected.Detail))),
             $"expected a '{expected.Kind}' break; found: {string.Join("; ", report.Breaks)}");
-        Assert.True(first.Sequence <= expected.Sequence, $"the first break is at {first.Sequence}, after the tampering at {expected.Sequence}");
+        Assert.True(first.Sequence <= expected.Sequence,
+            $"the first break is at {first.Sequence}, after the tampering at {expected.Sequence}");
         var located = report.Breaks.First(b => b.Kind == expected.Kind);
         Assert.Equal(expected.Stream ?? stream, located.Stream);
 
         using var health = await t.Client.GetAsync("/health");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
         using var body = JsonDocument.Parse(await health.Content.ReadAsStringAsync());
-        Assert.Contains(body.RootElement.GetProperty("reasons").EnumerateArray(), r => r.GetString()!.Contains($"sequence {first.Sequence}"));
+        Assert.Contains(body.RootElement.GetProperty("reasons").EnumerateArray(),
+            r => r.GetString()!.Contains($"sequence {first.Sequence}"));
     }
 
     private async Task<Tampered> Chained(string database)
@@ -139,8 +141,8 @@ public sealed class TamperTests(AppFixture app) : HostTest(app)
         /// <summary>A stream's last event deleted with its chain row, and the stream's recorded version moved back to match.</summary>
         public async Task<Expected> CutTail(string stream)
         {
-            var (seq, _, version) = await Event($"select seq_id, stream_id, version from compliance.mt_events where stream_id = '{stream}' " +
-                "order by version desc limit 1");
+            var (seq, _, version) = await Event("select seq_id, stream_id, version from compliance.mt_events " +
+                $"where stream_id = '{stream}' order by version desc limit 1");
             await Scalar($"""
                 delete from compliance.ce_chain where seq_id = {seq};
                 delete from compliance.mt_events where seq_id = {seq};
@@ -175,7 +177,8 @@ public sealed class TamperTests(AppFixture app) : HostTest(app)
             var attacker = new Chainer(node.Services.GetRequiredService<IDocumentStore>(), node.Services.GetRequiredService<LogHorizon>(),
                 new ChainKey(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32), "attacker"), NullLogger<Chainer>.Instance);
             await attacker.Extend(default);
-            await Scalar($"update compliance.ce_chain set key_id = '{ourKey}'; update compliance.ce_chain_checkpoints set key_id = '{ourKey}'");
+            await Scalar($"update compliance.ce_chain set key_id = '{ourKey}'; " +
+                $"update compliance.ce_chain_checkpoints set key_id = '{ourKey}'");
             return new Expected(seq, "signature");
         }
 

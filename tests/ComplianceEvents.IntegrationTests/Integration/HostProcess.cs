@@ -36,6 +36,8 @@ public sealed class HostProcess : IDisposable
             new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = ApplicationName }.ConnectionString;
         info.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
         info.Environment["Auth__SigningKey"] = signingKey;
+        // Each process runs in a work folder of its own: the chain key is given, as production does, so a restart keeps it.
+        info.Environment["Chain__Key"] = signingKey;
         info.Environment["Integration__Inbound__Queue"] = inbound;
         info.Environment["Integration__Outbound__Queues"] = outbound;
         info.Environment["Logging__LogLevel__Default"] = "Warning";
@@ -84,6 +86,8 @@ public sealed class HostProcess : IDisposable
         return client;
     }
 
+    private bool _disposed;
+
     /// <summary>SIGKILL: no shutdown hook, no draining, the way a crash ends a process.</summary>
     public void Kill()
     {
@@ -93,6 +97,9 @@ public sealed class HostProcess : IDisposable
 
     public void Dispose()
     {
+        // Idempotent: a test that disposes a killed host and then fails to start the next must report that failure, not this.
+        if (_disposed) return;
+        _disposed = true;
         Kill();
         _process.Dispose();
         try { Directory.Delete(_workDir, recursive: true); } catch (IOException) { }

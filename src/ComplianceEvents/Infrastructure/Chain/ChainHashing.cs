@@ -17,7 +17,8 @@ public sealed record StoredEvent(long Sequence, string Stream, long Version, str
     /// differs; in the order <see cref="ChainHashing.EventHash"/> hashes it.</summary>
     public IReadOnlyList<(string Field, string? Value)> Metadata =>
     [
-        ("id", Id.ToString("D")), ("timestamp", Timestamp.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture)),
+        ("id", Id.ToString("D")),
+        ("timestamp", Timestamp.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture)),
         ("tenant", Tenant), ("correlation", Correlation), ("causation", Causation), ("headers", Headers),
         ("archived", Archived ? "true" : "false"),
     ];

@@ -8,7 +8,8 @@ namespace ComplianceEvents.Infrastructure.Chain;
 public sealed record ChainBreak(long Sequence, string? Stream, long? Version, string Kind, string Detail)
 {
     public override string ToString() =>
-        $"{Kind} at sequence {Sequence}{(Stream is null ? "" : $" (stream {Stream}{(Version is { } v ? $" version {v}" : "")})")}: {Detail}";
+        $"{Kind} at sequence {Sequence}{(Stream is null ? "" : $" (stream {Stream}{(Version is { } v ? $" version {v}" : "")})")}: " +
+        Detail;
 }
 
 /// <summary>What a verification checked and found. <see cref="Unchained"/> events are newer than the chain (it extends them
@@ -66,13 +67,13 @@ public sealed class ChainVerifier(IDocumentStore store, ChainKey key, ChainStatu
         await using (var cmd = new NpgsqlCommand($"select checkpoint_id, global_hash, verified_at, key_id, signature from {schema}." +
             $"{EventChain.Verifications} order by id desc limit 1", conn))
         await using (var r = await cmd.ExecuteReaderAsync(ct))
-            if (await r.ReadAsync(ct) && r.GetString(3) == key.Id && ChainHashing.VerificationMac(key, r.GetInt64(0), r.GetFieldValue<byte[]>(1),
-                    r.GetFieldValue<DateTimeOffset>(2)).AsSpan().SequenceEqual(r.GetFieldValue<byte[]>(4)))
+            if (await r.ReadAsync(ct) && r.GetString(3) == key.Id && ChainHashing.VerificationMac(key, r.GetInt64(0),
+                    r.GetFieldValue<byte[]>(1), r.GetFieldValue<DateTimeOffset>(2)).AsSpan().SequenceEqual(r.GetFieldValue<byte[]>(4)))
                 candidates.Add(new VerifiedCheckpoint(r.GetInt64(0), 0, r.GetFieldValue<byte[]>(1), []));
         foreach (var candidate in candidates.OrderByDescending(c => c.Id))
         {
-            await using var cmd = new NpgsqlCommand($"select through_seq_id, global_hash, signature from {schema}.{EventChain.Checkpoints} " +
-                "where id = @id", conn);
+            await using var cmd = new NpgsqlCommand("select through_seq_id, global_hash, signature from " +
+                $"{schema}.{EventChain.Checkpoints} where id = @id", conn);
             cmd.Parameters.AddWithValue("id", candidate.Id);
             await using var r = await cmd.ExecuteReaderAsync(ct);
             if (await r.ReadAsync(ct) && r.GetFieldValue<byte[]>(1).AsSpan().SequenceEqual(candidate.Global))
@@ -85,8 +86,8 @@ public sealed class ChainVerifier(IDocumentStore store, ChainKey key, ChainStatu
     {
         await using var conn = store.Storage.Database.CreateConnection();
         await conn.OpenAsync(ct);
-        await using var cmd = new NpgsqlCommand($"insert into {store.Options.DatabaseSchemaName}.{EventChain.Verifications} (checkpoint_id, " +
-            "global_hash, verified_at, mode, key_id, signature) values (@id, @global, @at, @mode, @key, @signature)", conn);
+        await using var cmd = new NpgsqlCommand($"insert into {store.Options.DatabaseSchemaName}.{EventChain.Verifications} " +
+            "(checkpoint_id, global_hash, verified_at, mode, key_id, signature) values (@id, @global, @at, @mode, @key, @signature)", conn);
         cmd.Parameters.AddWithValue("id", checkpoint.Id);
         cmd.Parameters.AddWithValue("global", checkpoint.Global);
         // Stored as PostgreSQL keeps it (microseconds), so the signature checks against what is read back.
@@ -133,7 +134,8 @@ public sealed class ChainVerifier(IDocumentStore store, ChainKey key, ChainStatu
             return list;
         }
 
-        public async Task Rows(NpgsqlConnection conn, string eventSchema, long through, List<CheckpointRow> checkpoints, CancellationToken ct)
+        public async Task Rows(NpgsqlConnection conn, string eventSchema, long through, List<CheckpointRow> checkpoints,
+            CancellationToken ct)
         {
             await using var cmd = new NpgsqlCommand(
                 $"""
@@ -168,7 +170,8 @@ public sealed class ChainVerifier(IDocumentStore store, ChainKey key, ChainStatu
             while (pending.TryDequeue(out var cp)) CloseCheckpoint(cp, heads);
         }
 
-        /// <summary>An incremental start: each stream's last chained row before it, signed and verified then, is where it goes on.</summary>
+        /// <summary>An incremental start: each stream's last chained row before it, signed and verified then, is where it goes
+        /// on.</summary>
         private async Task HeadsBeforeStart(NpgsqlConnection conn, CancellationToken ct)
         {
             await using var cmd = new NpgsqlCommand($"select distinct on (stream_id) stream_id, version, event_hash from {schema}." +
@@ -182,14 +185,20 @@ public sealed class ChainVerifier(IDocumentStore store, ChainKey key, ChainStatu
         private void Check(ChainRow row, StoredEvent? e)
         {
             if (row.KeyId != key.Id)
-                Add(row, "other-key", $"signed with key {row.KeyId}; this host holds key {key.Id} (Chain:Key): verify with the key that signed it");
+                Add(row, "other-key", $"signed with key {row.KeyId}; this host holds key {key.Id} (Chain:Key): verify with the key " +
+                    "that signed it");
             else if (!ChainHashing.RowMac(key, row.Sequence, row.EventHash, row.Global).AsSpan().SequenceEqual(row.Signature))
-                Add(row, "signature", "the chain row's signature does not match its hashes: the row was written or rewritten without the key");
+                Add(row, "signature", "the chain row's signature does not match its hashes: the row was written or rewritten " +
+                    "without the key");
             if (row.PreviousSequence != (_lastChained == 0 ? null : _lastChained))
-                Add(row.PreviousSequence > _lastChained ? row.PreviousSequence.Value : row.Sequence, "chain-gap", row.PreviousSequence > _lastChained
-                    ? $"the chain row of sequence {row.Sequence} follows sequence {row.PreviousSequence}, but the chain before it ends at " +
-                      $"{_lastChained}: the rows (and events) between were deleted"
-                    : $"the chain row of sequence {row.Sequence} follows sequence {row.PreviousSequence?.ToString() ?? "none"}, not {_lastChained}");
+            {
+                var deleted = row.PreviousSequence > _lastChained;
+                Add(deleted ? row.PreviousSequence!.Value : row.Sequence, "chain-gap", deleted
+                    ? $"the chain row of sequence {row.Sequence} follows sequence {row.PreviousSequence}, but the chain before it " +
+                      $"ends at {_lastChained}: the rows (and events) between were deleted"
+                    : $"the chain row of sequence {row.Sequence} follows sequence {row.PreviousSequence?.ToString() ?? "none"}, " +
+                      $"not {_lastChained}");
+            }
             else if (!ChainHashing.GlobalHash(_global, row.Sequence, row.EventHash).AsSpan().SequenceEqual(row.Global))
                 Add(row, "global-link", "the global hash does not follow from the previous row's");
             _global = row.Global;
@@ -212,12 +221,13 @@ public sealed class ChainVerifier(IDocumentStore store, ChainKey key, ChainStatu
                 return;
             }
             if (e.Stream != row.Stream || e.Version != row.Version || e.Type != row.Type)
-                Add(row, "moved", $"chained as stream {row.Stream} version {row.Version} type {row.Type}; the log now has stream {e.Stream} " +
-                    $"version {e.Version} type {e.Type}");
+                Add(row, "moved", $"chained as stream {row.Stream} version {row.Version} type {row.Type}; the log now has " +
+                    $"stream {e.Stream} version {e.Version} type {e.Type}");
             else if (!ChainHashing.DataHash(e.Data).AsSpan().SequenceEqual(row.DataHash))
                 Add(row, "data", "the event's data differs from what was chained");
             else if (e.Metadata.FirstOrDefault(m => row.Metadata.GetValueOrDefault(m.Field) != m.Value) is { Field: { } field } changed)
-                Add(row, "metadata", $"{field} differs: chained {Quote(row.Metadata.GetValueOrDefault(field))}, now {Quote(changed.Value)}");
+                Add(row, "metadata",
+                    $"{field} differs: chained {Quote(row.Metadata.GetValueOrDefault(field))}, now {Quote(changed.Value)}");
             else if (!ChainHashing.EventHash(e, row.DataHash, row.PreviousHash).AsSpan().SequenceEqual(row.EventHash))
                 Add(row, "hash", "the event's hash does not match its recorded content");
         }
@@ -228,15 +238,17 @@ public sealed class ChainVerifier(IDocumentStore store, ChainKey key, ChainStatu
                 Add(cp.From, "checkpoint-gap", $"checkpoint {cp.Id} follows checkpoint {_checkpointId}: checkpoints between were deleted");
             else if (cp.KeyId != key.Id || !ChainHashing.CheckpointMac(key, cp.Id, cp.From, cp.Through, cp.Global, cp.Heads, _checkpointMac)
                          .AsSpan().SequenceEqual(cp.Signature))
-                Add(cp.From, "checkpoint-signature", $"checkpoint {cp.Id} (sequences {cp.From}-{cp.Through}) is not signed by this host's key " +
-                    $"{key.Id} over its content (signed by {cp.KeyId})");
+                Add(cp.From, "checkpoint-signature", $"checkpoint {cp.Id} (sequences {cp.From}-{cp.Through}) is not signed by " +
+                    $"this host's key {key.Id} over its content (signed by {cp.KeyId})");
             else
             {
                 foreach (var signed in cp.Heads)
-                    if (!heads.TryGetValue(signed.Stream, out var now) || now.Version != signed.Version || !now.Hash.AsSpan().SequenceEqual(signed.Hash))
+                    if (!heads.TryGetValue(signed.Stream, out var now) || now.Version != signed.Version ||
+                        !now.Hash.AsSpan().SequenceEqual(signed.Hash))
                         Breaks.Add(new ChainBreak(cp.From, signed.Stream, signed.Version, "checkpoint-head",
-                            $"checkpoint {cp.Id} (sequences {cp.From}-{cp.Through}) signed stream {signed.Stream} at version {signed.Version}; " +
-                            (now is null ? "the chain now holds none of its events in that range" : $"the chain now ends it there at version {now.Version}")));
+                            $"checkpoint {cp.Id} (sequences {cp.From}-{cp.Through}) signed stream {signed.Stream} at version " +
+                            $"{signed.Version}; " + (now is null ? "the chain now holds none of its events in that range"
+                                : $"the chain now ends it there at version {now.Version}")));
                 if (!_global.AsSpan().SequenceEqual(cp.Global) && heads.Count > 0)
                     Add(cp.Through, "checkpoint-global", $"checkpoint {cp.Id} signed another global hash at sequence {cp.Through}");
             }
@@ -262,7 +274,8 @@ public sealed class ChainVerifier(IDocumentStore store, ChainKey key, ChainStatu
                     $"{(r.IsDBNull(2) ? "none" : $"version {r.GetInt64(2)}")}: its tail was cut"));
         }
 
-        private void Add(ChainRow row, string kind, string detail) => Breaks.Add(new ChainBreak(row.Sequence, row.Stream, row.Version, kind, detail));
+        private void Add(ChainRow row, string kind, string detail) =>
+            Breaks.Add(new ChainBreak(row.Sequence, row.Stream, row.Version, kind, detail));
 
         private void Add(long seq, string kind, string detail) => Breaks.Add(new ChainBreak(seq, null, null, kind, detail));
 
@@ -277,7 +290,8 @@ public sealed class ChainVerifier(IDocumentStore store, ChainKey key, ChainStatu
         byte[] Signature, DateTimeOffset ChainedAt)
     {
         public static ChainRow From(NpgsqlDataReader r) => new(r.GetInt64(0), r.GetString(1), r.GetInt64(2), r.GetString(3),
-            r.GetFieldValue<byte[]>(4), JsonSerializer.Deserialize<Dictionary<string, string?>>(r.GetString(5))!, r.GetFieldValue<byte[]>(6),
+            r.GetFieldValue<byte[]>(4), JsonSerializer.Deserialize<Dictionary<string, string?>>(r.GetString(5))!,
+            r.GetFieldValue<byte[]>(6),
             r.IsDBNull(7) ? null : r.GetFieldValue<byte[]>(7), r.IsDBNull(8) ? null : r.GetInt64(8), r.GetFieldValue<byte[]>(9),
             r.GetString(10), r.GetFieldValue<byte[]>(11), r.GetFieldValue<DateTimeOffset>(12));
     }

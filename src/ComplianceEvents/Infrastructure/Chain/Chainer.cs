@@ -51,8 +51,9 @@ public sealed class Chainer(IDocumentStore store, LogHorizon horizon, ChainKey k
         var previous = await StreamHeads(conn, schema, events.Select(e => e.Stream).Distinct().ToArray(), ct);
         var heads = new Dictionary<string, StreamHead>();
         var global = lastGlobal;
-        await using (var copy = await conn.BeginBinaryImportAsync($"copy {schema}.{EventChain.Rows} (seq_id, stream_id, version, type, " +
-            "data_hash, metadata, event_hash, previous_hash, previous_seq_id, global_hash, key_id, signature) from stdin (format binary)", ct))
+        await using (var copy = await conn.BeginBinaryImportAsync($"copy {schema}.{EventChain.Rows} (seq_id, stream_id, version, " +
+            "type, data_hash, metadata, event_hash, previous_hash, previous_seq_id, global_hash, key_id, signature) " +
+            "from stdin (format binary)", ct))
         {
             long? previousSeq = lastSeq == 0 ? null : lastSeq;
             foreach (var e in events)
@@ -90,12 +91,14 @@ public sealed class Chainer(IDocumentStore store, LogHorizon horizon, ChainKey k
     {
         long lastId = 0;
         byte[]? lastMac = null;
-        await using (var read = new NpgsqlCommand($"select id, signature from {schema}.{EventChain.Checkpoints} order by id desc limit 1", conn))
+        await using (var read = new NpgsqlCommand(
+            $"select id, signature from {schema}.{EventChain.Checkpoints} order by id desc limit 1", conn))
         await using (var reader = await read.ExecuteReaderAsync(ct))
             if (await reader.ReadAsync(ct)) (lastId, lastMac) = (reader.GetInt64(0), reader.GetFieldValue<byte[]>(1));
         var list = heads.OrderBy(h => h.Stream, StringComparer.Ordinal).ToList();
-        await using var insert = new NpgsqlCommand($"insert into {schema}.{EventChain.Checkpoints} (id, from_seq_id, through_seq_id, events, " +
-            "global_hash, heads, key_id, signature) values (@id, @from, @through, @events, @global, @heads, @key, @signature)", conn);
+        await using var insert = new NpgsqlCommand($"insert into {schema}.{EventChain.Checkpoints} (id, from_seq_id, through_seq_id, " +
+            "events, global_hash, heads, key_id, signature) " +
+            "values (@id, @from, @through, @events, @global, @heads, @key, @signature)", conn);
         insert.Parameters.AddWithValue("id", lastId + 1);
         insert.Parameters.AddWithValue("from", from);
         insert.Parameters.AddWithValue("through", through);
@@ -109,7 +112,8 @@ public sealed class Chainer(IDocumentStore store, LogHorizon horizon, ChainKey k
 
     private static async Task<(long Seq, byte[]? Global)> LastRow(NpgsqlConnection conn, string schema, CancellationToken ct)
     {
-        await using var cmd = new NpgsqlCommand($"select seq_id, global_hash from {schema}.{EventChain.Rows} order by seq_id desc limit 1", conn);
+        await using var cmd = new NpgsqlCommand(
+            $"select seq_id, global_hash from {schema}.{EventChain.Rows} order by seq_id desc limit 1", conn);
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         return await reader.ReadAsync(ct) ? (reader.GetInt64(0), reader.GetFieldValue<byte[]>(1)) : (0, null);
     }
@@ -160,9 +164,9 @@ internal static class StoredEvents
         return events;
     }
 
-    public static StoredEvent From(NpgsqlDataReader r, int o) => new(r.GetInt64(o), r.GetString(o + 1), r.GetInt64(o + 2), r.GetString(o + 3),
-        r.GetString(o + 4), r.GetGuid(o + 5), r.GetFieldValue<DateTimeOffset>(o + 6), Text(r, o + 7), Text(r, o + 8), Text(r, o + 9),
-        Text(r, o + 10), !r.IsDBNull(o + 11) && r.GetBoolean(o + 11));
+    public static StoredEvent From(NpgsqlDataReader r, int o) => new(r.GetInt64(o), r.GetString(o + 1), r.GetInt64(o + 2),
+        r.GetString(o + 3), r.GetString(o + 4), r.GetGuid(o + 5), r.GetFieldValue<DateTimeOffset>(o + 6), Text(r, o + 7),
+        Text(r, o + 8), Text(r, o + 9), Text(r, o + 10), !r.IsDBNull(o + 11) && r.GetBoolean(o + 11));
 
     public static string MetadataJson(StoredEvent e) => JsonSerializer.Serialize(e.Metadata.ToDictionary(m => m.Field, m => m.Value));
 

@@ -27,7 +27,8 @@ public sealed class ChainKey
 
     public static ChainKey From(IConfiguration configuration)
     {
-        if (configuration["Chain:Key"] is { Length: > 0 } configured) return new ChainKey(Convert.FromBase64String(configured), "Chain:Key");
+        if (configuration["Chain:Key"] is { Length: > 0 } configured)
+            return new ChainKey(Convert.FromBase64String(configured), "Chain:Key");
         var (bytes, file) = KeyFiles.ReadOrCreate(configuration, "chain-key");
         return new ChainKey(bytes, file);
     }
@@ -136,7 +137,8 @@ public static class EventChain
         services.GetRequiredService<ChainStatus>().Forget();
     }
 
-    private static PostgresqlObjectName Name(string schema, string table) => new(schema, table, Weasel.Postgresql.SchemaUtils.IdentifierUsage.General);
+    private static PostgresqlObjectName Name(string schema, string table) =>
+        new(schema, table, Weasel.Postgresql.SchemaUtils.IdentifierUsage.General);
 
     public static IServiceCollection AddEventChain(this IServiceCollection services, bool background)
     {

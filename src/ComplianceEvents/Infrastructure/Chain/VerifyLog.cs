@@ -42,7 +42,8 @@ internal sealed class ChainHealth(ChainStatus status) : IStatusCheck
 {
     public async Task<string?> Check(HealthProbe probe, IDictionary<string, object?> answer, CancellationToken ct)
     {
-        await using var cmd = new Npgsql.NpgsqlCommand($"select coalesce(max(seq_id), 0) from {probe.Schema}.{EventChain.Rows}", probe.Connection);
+        await using var cmd = new Npgsql.NpgsqlCommand($"select coalesce(max(seq_id), 0) from {probe.Schema}.{EventChain.Rows}",
+            probe.Connection);
         var chained = (long)(await cmd.ExecuteScalarAsync(ct))!;
         var last = status.Last;
         answer["chain"] = new
@@ -57,7 +58,8 @@ internal sealed class ChainHealth(ChainStatus status) : IStatusCheck
 
 /// <summary>The server's loops: extend the chain every Chain:IntervalMilliseconds; verify incrementally every Chain:VerifyMinutes and
 /// fully at start and every Chain:FullVerifyMinutes. A failure (the database away) is logged and tried again next round.</summary>
-internal sealed class ChainLoops(Chainer chainer, ChainVerifier verifier, ChainSettings settings, ILogger<ChainLoops> log) : BackgroundService
+internal sealed class ChainLoops(Chainer chainer, ChainVerifier verifier, ChainSettings settings, ILogger<ChainLoops> log)
+    : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stop)
     {
@@ -71,7 +73,8 @@ internal sealed class ChainLoops(Chainer chainer, ChainVerifier verifier, ChainS
                 await chainer.Extend(stop);
                 var now = DateTimeOffset.UtcNow;
                 var full = settings.FullVerifyEvery > TimeSpan.Zero && (lastFull is null || now - lastFull >= settings.FullVerifyEvery);
-                var incremental = settings.VerifyEvery > TimeSpan.Zero && now - (lastIncremental ?? lastFull ?? now) >= settings.VerifyEvery;
+                var incremental = settings.VerifyEvery > TimeSpan.Zero &&
+                    now - (lastIncremental ?? lastFull ?? now) >= settings.VerifyEvery;
                 if (full || incremental)
                 {
                     var report = await verifier.Verify(incremental: !full, stop);
@@ -120,7 +123,8 @@ public sealed class VerifyLogCommand : JasperFxAsyncCommand<VerifyLogInput>
         using var host = await CliHost.Start(input);
         await host.Services.GetRequiredService<Chainer>().Extend(default);
         var report = await host.Services.GetRequiredService<ChainVerifier>().Verify(input.IncrementalFlag, default);
-        var summary = $"{report.Mode}: {report.EventsChecked} events checked from sequence {report.FromSequence} through {report.ChainedThrough}, " +
+        var summary = $"{report.Mode}: {report.EventsChecked} events checked from sequence {report.FromSequence} through " +
+            $"{report.ChainedThrough}, " +
             $"{report.CheckpointsChecked} checkpoints, {report.Unchained} not chained yet";
         if (report.Intact)
         {
