@@ -239,7 +239,7 @@ public sealed class ImportTransaction : IAsyncDisposable
         try
         {
             foreach (var segment in _segments) await segment.SaveChangesAsync(ct);
-            await _transaction.CommitAsync(ct);
+            await Outages.Commit(() => _transaction.CommitAsync(ct), "the import", null);
             _committed = true;
             return null;
         }

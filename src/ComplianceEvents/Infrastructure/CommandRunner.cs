@@ -143,7 +143,7 @@ public sealed class CommandRunner(IDocumentStore store, CommandValidators valida
             if (commandId is not null)
                 session.Insert(new CommandReceipt(CommandReceipt.IdFor(actor, commandId), commandType, payloadHash, result,
                     clock.GetUtcNow()));
-            await session.SaveChangesAsync(ct);
+            await Outages.Commit(() => session.SaveChangesAsync(ct), $"{commandType} on '{streamKey}'", commandId);
             return result;
         }
         catch (Exception e) when (IsConflict(e))

@@ -14,6 +14,7 @@ public static class HttpErrors
     {
         BadHttpRequestException b => b.StatusCode,
         JsonException or FormatException => StatusCodes.Status400BadRequest,
+        CommitOutcomeUnknownException => StatusCodes.Status503ServiceUnavailable,
         _ when DatabaseUnavailable(e) => StatusCodes.Status503ServiceUnavailable,
         { InnerException: { } inner } => StatusFor(inner),
         _ => StatusCodes.Status500InternalServerError,

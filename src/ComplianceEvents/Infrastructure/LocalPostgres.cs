@@ -188,6 +188,31 @@ public sealed class LocalPostgres : IDisposable
         WaitUntilAccepting(TimeSpan.FromSeconds(30));
     }
 
+    /// <summary>A hang, for fault tests and drills: this cluster's postmaster and its backends are stopped (SIGSTOP) by their
+    /// ids, so connections are accepted by the kernel and statements sent, but nothing answers; <see cref="Thaw"/> resumes
+    /// them (SIGCONT).</summary>
+    internal void Freeze() => Signal("-STOP");
+
+    internal void Thaw() => Signal("-CONT");
+
+    private void Signal(string signal)
+    {
+        var postmaster = int.Parse(File.ReadLines(Path.Combine(DataDirectory, "postmaster.pid")).First().Trim());
+        var family = new List<int> { postmaster };
+        foreach (var stat in Directory.EnumerateDirectories("/proc").Select(d => Path.Combine(d, "stat")))
+        {
+            string line;
+            try { line = File.ReadAllText(stat); }
+            catch (IOException) { continue; } // the process ended while listed
+            catch (UnauthorizedAccessException) { continue; }
+            // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so read after the last ')'.
+            var fields = line[(line.LastIndexOf(')') + 2)..].Split(' ');
+            if (int.TryParse(fields[1], out var parent) && parent == postmaster) family.Add(int.Parse(line[..line.IndexOf(' ')]));
+        }
+        using var kill = System.Diagnostics.Process.Start("kill", [signal, .. family.Select(p => p.ToString())]);
+        kill.WaitForExit();
+    }
+
     /// <summary>pg_ctl start on one loopback port, waiting until it answers (or 60 s).</summary>
     private static Exec PgCtlStart(string bin, string dataDirectory, string log, int port) =>
         // Unix sockets off: the default socket directory (/var/run/postgresql) is not writable for every user, and all clients use TCP.

@@ -24,11 +24,13 @@ public static class Persistence
 
     public static IServiceCollection AddCompliancePersistence(this IServiceCollection services, string connectionString)
     {
-        services.AddMarten(opts => Configure(opts, connectionString))
+        // The server answers an outage within Outages.Bound; a CLI command (an import's COPY) keeps Npgsql's own waits.
+        var cli = CliHost.IsCommand(Environment.GetCommandLineArgs()[1..]);
+        services.AddMarten(opts => Configure(opts, cli ? connectionString : Outages.Bounded(connectionString)))
             .UseLightweightSessions()
             .IntegrateWithWolverine()
             // Subscriptions (the integration publisher) run on one node at a time; a CLI process leaves them to the server.
-            .AddAsyncDaemon(CliHost.IsCommand(Environment.GetCommandLineArgs()[1..]) ? DaemonMode.Disabled : DaemonMode.HotCold);
+            .AddAsyncDaemon(cli ? DaemonMode.Disabled : DaemonMode.HotCold);
         // First of the hosted services: read models of an older shape are rebuilt before anything reads them.
         services.Insert(0, ServiceDescriptor.Singleton<IHostedService, ReadModelUpgrade>());
         services.AddSingleton(CommandValidators.FromAssembly(typeof(Persistence).Assembly));
@@ -36,13 +38,14 @@ public static class Persistence
         services.AddSingleton<CommandRunner>();
         services.AddSingleton<LogHorizon>();
         services.AddSingleton(TimeProvider.System);
-        services.AddEventChain(background: !CliHost.IsCommand(Environment.GetCommandLineArgs()[1..]));
+        services.AddEventChain(background: !cli);
         return services;
     }
 
     public static void Configure(StoreOptions opts, string connectionString)
     {
         opts.Connection(connectionString);
+        Outages.BoundRetries(opts);
         opts.DatabaseSchemaName = "compliance";
         opts.UseSystemTextJsonForSerialization(EnumStorage.AsString);
         opts.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;

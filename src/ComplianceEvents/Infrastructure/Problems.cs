@@ -27,7 +27,7 @@ public static class Problems
             Outcome.Unavailable => StatusCodes.Status503ServiceUnavailable,
             _ => StatusCodes.Status500InternalServerError,
         };
-        if (status == StatusCodes.Status503ServiceUnavailable) http.Response.Headers.RetryAfter = "5";
+        if (status == StatusCodes.Status503ServiceUnavailable) http.Response.Headers.RetryAfter = RetryAfterSeconds;
         return Problem(http, status, result.Rule ?? "error", result.Message ?? "The command was refused.", result.Errors);
     }
 
@@ -62,15 +62,7 @@ public static class Problems
         var p = ctx.ProblemDetails;
         if (p.Status == StatusCodes.Status503ServiceUnavailable)
         {
-            // An outage (HttpErrors.DatabaseUnavailable). A write may have reached its commit before the connection broke:
-            // only a repeat under the same Idempotency-Key tells, and it takes effect at most once.
-            p.Type = TypeBase + "database-unavailable";
-            p.Title = "database-unavailable";
-            p.Detail = "The database cannot be reached. Retry after the time in Retry-After; repeat a write with the same " +
-                "Idempotency-Key: if it was saved before the outage, the repeat answers as the first did and changes nothing.";
-            p.Instance = ctx.HttpContext.Request.Path;
-            p.Extensions.Remove("traceId");
-            ctx.HttpContext.Response.Headers.RetryAfter = "5";
+            OutageProblem(p, ctx.Exception, ctx.HttpContext);
             return;
         }
         if (p.Status is not (StatusCodes.Status400BadRequest or StatusCodes.Status413PayloadTooLarge
@@ -91,6 +83,42 @@ public static class Problems
             p.Extensions["errors"] = new Dictionary<string, object[]> { [field] = [new { rule = rule == "validation" ? "type" : rule,
                 message = p.Detail }] };
     }
+
+    /// <summary>
+    /// An outage (HttpErrors.DatabaseUnavailable, docs/api.md "Outages"). When the connection broke while a write was being
+    /// committed, the write may have been saved: <c>commit-outcome-unknown</c> says so and names the key to repeat it with;
+    /// otherwise nothing was written (<c>database-unavailable</c>). Either way a repeat under the same Idempotency-Key takes
+    /// effect at most once.
+    /// </summary>
+    private static void OutageProblem(ProblemDetails p, Exception? exception, HttpContext http)
+    {
+        var key = http.Request.Headers["Idempotency-Key"].ToString();
+        var unknown = Unwrap<CommitOutcomeUnknownException>(exception) is not null;
+        var rule = unknown ? "commit-outcome-unknown" : "database-unavailable";
+        p.Type = TypeBase + rule;
+        p.Title = rule;
+        p.Detail = unknown
+            ? "The database connection broke while this write was being committed: it may or may not have been saved. " +
+                (key.Length > 0 ? $"Repeat it with the same Idempotency-Key ('{key}') once the database is back (Retry-After): if it " +
+                    "was saved, the repeat answers as the first did and changes nothing; if not, it is applied once."
+                    : "This request carried no Idempotency-Key, so a repeat would be a new command: read the resource before " +
+                    "sending it again, and send writes with an Idempotency-Key.")
+            : "The database cannot be reached; nothing was written. Retry after the time in Retry-After; repeat a write with the " +
+                "same Idempotency-Key: if it was saved before the outage, the repeat answers as the first did and changes nothing.";
+        if (unknown && key.Length > 0) p.Extensions["idempotencyKey"] = key;
+        p.Instance = http.Request.Path;
+        p.Extensions.Remove("traceId");
+        http.Response.Headers.RetryAfter = RetryAfterSeconds;
+    }
+
+    public const string RetryAfterSeconds = "5";
+
+    private static T? Unwrap<T>(Exception? e) where T : Exception => e switch
+    {
+        null => null,
+        T found => found,
+        _ => Unwrap<T>(e.InnerException),
+    };
 
     /// <summary>
     /// Runs a command as the token's subject with the token's roles; Idempotency-Key becomes the command id. Rules stay in

@@ -28,13 +28,27 @@ public static class Reporting
     public static string Digest(string canonicalMarkdown) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonicalMarkdown)));
 
-    public sealed record Verification(string CycleId, ReportKind Kind, int Edition, long PinnedSequence, string Expected, string Actual)
+    /// <summary>An edition as the log records it (<paramref name="RecordedAt"/>: the sequence of its ReportPublished event) against
+    /// its regeneration from its pinned sequence.</summary>
+    public sealed record Verification(string CycleId, ReportKind Kind, int Edition, long PinnedSequence, long RecordedAt, string Expected,
+        string Actual)
     {
         public bool Identical => Expected == Actual;
     }
 
-    public static async Task<Verification?> Verify(IQuerySession session, string cycleId, ReportKind kind, int edition, CancellationToken ct = default) =>
-        await Edition(session, cycleId, kind, edition, ct) is { } e
-            ? new Verification(cycleId, kind, edition, e.Edition.PinnedSequence, e.Edition.ContentHash, Digest(MarkdownRenderer.Render(e.Model)))
-            : null;
+    /// <summary>
+    /// Regenerates an edition and compares its SHA-256 with the one recorded when it was published. The edition is read from
+    /// its event in the log (chained and signed, ADR 0006), not from the cycle's snapshot, which the chain does not cover.
+    /// </summary>
+    public static async Task<Verification?> Verify(IQuerySession session, string cycleId, ReportKind kind, int edition,
+        CancellationToken ct = default)
+    {
+        var events = await session.Events.FetchStreamAsync(Cycle.StreamKey(cycleId), token: ct);
+        if (events.FirstOrDefault(e => e.Data is ReportPublished p && p.Kind == kind && p.Edition == edition) is not { } recorded)
+            return null;
+        var published = (ReportPublished)recorded.Data;
+        var state = await CycleHistory.StateAt(session, cycleId, new AsOfPoint(published.PinnedSequence), ct);
+        var regenerated = Digest(MarkdownRenderer.Render(ReportBuilder.Build(state, kind, edition, published.Reason)));
+        return new Verification(cycleId, kind, edition, published.PinnedSequence, recorded.Sequence, published.ContentHash, regenerated);
+    }
 }

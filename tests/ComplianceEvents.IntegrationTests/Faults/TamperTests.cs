@@ -1,6 +1,11 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
+using ComplianceEvents.Assessments.ApprovingScore;
+using ComplianceEvents.Cycles;
 using ComplianceEvents.Infrastructure;
+using ComplianceEvents.Infrastructure.Auth;
+using ComplianceEvents.Reports.PublishingReport;
 using ComplianceEvents.Infrastructure.Chain;
 using ComplianceEvents.IntegrationTests.WriteSide;
 using Marten;
@@ -88,6 +93,39 @@ public sealed class TamperTests(AppFixture app) : HostTest(app)
             r => r.GetString()!.Contains($"sequence {first.Sequence}"));
     }
 
+    [Fact]
+    public async Task an_edition_over_a_rewritten_log_regenerates_identically_but_is_unverified_and_not_served()
+    {
+        await using var t = await Chained("chain_edition");
+        await t.Send(World.Proposal("CA", 0, "e1"));
+        await t.Send(new ApproveScore(World.Cycle, World.C19, "CA", "p1"), World.Lead, World.LeadRoles);
+        await t.Send(new PublishReport(World.Cycle, ReportKind.Interim), "chair", [Roles.Editor]);
+        using var viewer = t.Viewer();
+        const string verification = $"/cycles/{World.Cycle}/reports/interim/editions/1/verification";
+        const string edition = $"/cycles/{World.Cycle}/report?kind=interim&edition=1";
+        var before = await viewer.GetFromJsonAsync<JsonElement>(verification);
+        Assert.True(before.GetProperty("verified").GetBoolean(), before.ToString());
+        Assert.True(before.GetProperty("recordedAtSequence").GetInt64() > before.GetProperty("pinnedSequence").GetInt64());
+
+        // An approval's actor rewritten below the pin: the numbers do not change, so the regenerated edition is identical; the
+        // chain is what tells.
+        var (seq, _, _) = await t.Event("select seq_id, stream_id, version from compliance.mt_events where type = 'score_approved' " +
+            "order by seq_id limit 1");
+        await t.Tamper($"update compliance.mt_events set headers = jsonb_set(headers, '{{{EventHeaders.User}}}', '\"mallory\"') " +
+            $"where seq_id = {seq}", "metadata");
+        var after = await viewer.GetFromJsonAsync<JsonElement>(verification);
+        Assert.True(after.GetProperty("identical").GetBoolean(), after.ToString());
+        Assert.False(after.GetProperty("chainIntact").GetBoolean(), after.ToString());
+        Assert.False(after.GetProperty("verified").GetBoolean(), after.ToString());
+        Assert.Contains($"sequence {seq}", after.GetProperty("chainBreak").GetString());
+
+        using var served = await viewer.GetAsync(edition);
+        Assert.Equal(HttpStatusCode.Conflict, served.StatusCode);
+        using var problem = JsonDocument.Parse(await served.Content.ReadAsStringAsync());
+        Assert.Equal("log-broken", problem.RootElement.GetProperty("title").GetString());
+        Assert.Contains($"sequence {seq}", problem.RootElement.GetProperty("detail").GetString());
+    }
+
     private async Task<Tampered> Chained(string database)
     {
         var connectionString = CreateDatabase(App.ServerConnectionString, database);
@@ -112,8 +150,18 @@ public sealed class TamperTests(AppFixture app) : HostTest(app)
         public HttpClient Client { get; } = node.CreateClient();
         private long _seq;
 
-        public async Task Send(object command) =>
-            await Expect(Runner.Send(command, new CommandContext(new Actor(World.Analyst, World.AnalystRoles)), default));
+        public Task Send(object command) => Send(command, World.Analyst, World.AnalystRoles);
+
+        public async Task Send(object command, string user, string[] roles) =>
+            await Expect(Runner.Send(command, new CommandContext(new Actor(user, roles)), default));
+
+        public HttpClient Viewer()
+        {
+            var client = node.CreateClient();
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer",
+                DevTokens.Mint(node.Services.GetRequiredService<AuthSettings>(), "viewer", [Roles.Viewer]));
+            return client;
+        }
 
         public Task<int> Extend() => node.Services.GetRequiredService<Chainer>().Extend(default);
 

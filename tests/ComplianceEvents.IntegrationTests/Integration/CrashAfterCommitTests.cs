@@ -45,7 +45,7 @@ public sealed class CrashAfterCommitTests(AppFixture app) : HostTest(app)
         var key = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
 
         // The world, built by a node that is gone before the product starts (the daemon runs on one node at a time).
-        await using (var setup = Node(inbound, outbound))
+        await using (var setup = Node(inbound, outbound, key))
         {
             var runner = setup.Services.GetRequiredService<CommandRunner>();
             await BuildWorld((command, user, roles) => runner.Send(command, new CommandContext(new Actor(user, roles)), default));
@@ -91,7 +91,7 @@ public sealed class CrashAfterCommitTests(AppFixture app) : HostTest(app)
         _ = posting.ContinueWith(t => t.Exception, TaskScheduler.Default); // the killed process never answers, or answered 201 already
 
         // Another node of the same service, configured with the same queues, takes over.
-        await using var survivor = Node(inbound, outbound);
+        await using var survivor = Node(inbound, outbound, key);
         _ = survivor.Server;
         await Eventually(() => Scalar<long>($"select count(*) from {queueTable} where message_type = 'EvidenceRecordedV1'"), n => n >= 1,
             "the event in the outbound queue", seconds: 60);
@@ -104,8 +104,11 @@ public sealed class CrashAfterCommitTests(AppFixture app) : HostTest(app)
         Assert.Equal(1, await Scalar<long>("select count(*) from compliance.mt_events where type = 'evidence_recorded'"));
     }
 
-    private WebApplicationFactory<Program> Node(string inbound, string outbound) => App.Factory.WithWebHostBuilder(b =>
+    /// <summary>A node in this process; it signs the chain with the product process's key, as nodes of one deployment do (with
+    /// the fixture's own key, the product would rightly find every event the setup chained signed by another key).</summary>
+    private WebApplicationFactory<Program> Node(string inbound, string outbound, string chainKey) => App.Factory.WithWebHostBuilder(b =>
     {
+        b.UseSetting("Chain:Key", chainKey);
         b.UseSetting($"ConnectionStrings:{Infrastructure.Persistence.ConnectionStringName}", _connectionString);
         b.UseSetting("Integration:Inbound:Queue", inbound);
         b.UseSetting("Integration:Outbound:Queues", outbound);

@@ -31,6 +31,7 @@ public sealed class SampleIntegratorTests(AppFixture app) : HostTest(app)
             b.UseSetting($"ConnectionStrings:{Persistence.ConnectionStringName}", connectionString);
             b.UseSetting("Integration:Inbound:Enabled", "false");
             b.UseSetting("Integration:Outbound:Queues", "sample-setup-" + suffix);
+            b.UseSetting("Chain:Key", key); // the product process's key: one deployment, one chain key
         }))
         {
             var runner = setup.Services.GetRequiredService<CommandRunner>();

@@ -30,6 +30,26 @@ public sealed record ChainReport(string Mode, bool Intact, long FromSequence, lo
 public sealed class ChainVerifier(IDocumentStore store, ChainKey key, ChainStatus status, TimeProvider clock)
 {
     public const int MaxBreaks = 20;
+    private readonly object _flight = new();
+    private Task<ChainReport>? _full;
+
+    /// <summary>
+    /// Extends the chain and verifies the whole log, once for every caller that asks while one such run is under way (an
+    /// edition's verification asks on each request: many at once cost one walk of the log).
+    /// </summary>
+    public Task<ChainReport> ExtendAndVerifyShared(Chainer chainer, CancellationToken ct)
+    {
+        lock (_flight)
+        {
+            if (_full is not { IsCompleted: false })
+                _full = Task.Run(async () =>
+                {
+                    await chainer.Extend(CancellationToken.None);
+                    return await Verify(incremental: false, CancellationToken.None);
+                }, CancellationToken.None);
+            return _full.WaitAsync(ct);
+        }
+    }
 
     public async Task<ChainReport> Verify(bool incremental, CancellationToken ct)
     {

@@ -41,7 +41,7 @@ public static class SubscribeWebhookHandler
                 .Distinct().ToList();
             await using var session = store.LightweightSession();
             session.Insert(new WebhookSubscription(id, cmd.Url.Trim(), types, cmd.Secret, cmd.Description?.Trim(), actor.UserId, clock.GetUtcNow()));
-            await session.SaveChangesAsync(ct);
+            await Outages.Commit(() => session.SaveChangesAsync(ct), "the webhook subscription", context.CommandId);
             return IntegrationCommands.Done(id);
         });
 }

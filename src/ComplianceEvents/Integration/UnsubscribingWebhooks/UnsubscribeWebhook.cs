@@ -19,7 +19,7 @@ public static class UnsubscribeWebhookHandler
             if (await session.LoadAsync<WebhookSubscription>(cmd.SubscriptionId, ct) is null)
                 return CommandResult.Refused(RuleViolation.NotFound("webhook-not-found", $"Webhook subscription '{cmd.SubscriptionId}' does not exist."));
             session.Delete<WebhookSubscription>(cmd.SubscriptionId);
-            await session.SaveChangesAsync(ct);
+            await Outages.Commit(() => session.SaveChangesAsync(ct), "the unsubscription", context.CommandId);
             return IntegrationCommands.Done(cmd.SubscriptionId);
         });
 }

@@ -1,5 +1,6 @@
 using ComplianceEvents.Cycles;
 using ComplianceEvents.Infrastructure;
+using ComplianceEvents.Infrastructure.Chain;
 using ComplianceEvents.Reports.Rendering;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
@@ -19,7 +20,7 @@ public static class GetReportEndpoint
         ProducesResponseType<string>(StatusCodes.Status200OK, "text/markdown", "text/html", "text/csv"),
         ProducesResponseType(StatusCodes.Status304NotModified, Description = "An edition the client already holds (If-None-Match).")]
     public static async Task<IResult> Get(string cycleId, string? kind, int? edition, long? asOfSequence, string? asOfTime, string? format,
-        IQuerySession session, LogHorizon horizon, EditionRenderings editions, HttpContext http, CancellationToken ct)
+        IQuerySession session, LogHorizon horizon, EditionRenderings editions, ChainStatus chain, HttpContext http, CancellationToken ct)
     {
         var (request, problem) = ReportRequest.Parse(cycleId, kind, edition, asOfSequence, asOfTime, format);
         if (request is null)
@@ -29,6 +30,11 @@ public static class GetReportEndpoint
         {
             var cycle = await session.LoadAsync<Cycle>(Cycle.StreamKey(cycleId), ct);
             if (cycle?.FindEdition(request.Kind!.Value, n) is not { } published) return Problems.Refuse(http, request.NoSuchEdition());
+            // An edition computed from a log that a verification found rewritten is not served as if it were what was published.
+            if (chain.Broken is { } broken && broken.Sequence <= published.PinnedSequence)
+                return Problems.Problem(http, StatusCodes.Status409Conflict, "log-broken", $"The event log this edition was computed " +
+                    $"from is not what was written ({broken}); it is not served until the log is restored and verify-log finds it " +
+                    "intact. GET /log/verification names every break.", []);
             var etag = EditionRenderings.ETag(published, request.Format);
             http.Response.GetTypedHeaders().ETag = etag;
             http.Response.Headers.CacheControl = "private, max-age=31536000, immutable";

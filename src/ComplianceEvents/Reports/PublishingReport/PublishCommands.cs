@@ -1,5 +1,7 @@
 using ComplianceEvents.Cycles;
 using ComplianceEvents.Infrastructure;
+using ComplianceEvents.Infrastructure.Chain;
+using ComplianceEvents.Reports.VerifyingReport;
 using JasperFx.CommandLine;
 using Marten;
 
@@ -77,14 +79,21 @@ public sealed class VerifyCommand : JasperFxAsyncCommand<VerifyInput>
         }
         using var host = await CliHost.Start(input);
         await using var session = host.Services.GetRequiredService<IDocumentStore>().QuerySession();
-        var v = await Reporting.Verify(session, input.Cycle, kind, input.EditionFlag);
-        if (v is null)
+        var check = await EditionCheck.Run(session, host.Services.GetRequiredService<Chainer>(),
+            host.Services.GetRequiredService<ChainVerifier>(), input.Cycle, kind, input.EditionFlag, default);
+        if (check is null)
         {
             Console.Error.WriteLine($"verify: cycle '{input.Cycle}' has no {kind.ToString().ToLowerInvariant()} edition {input.EditionFlag}");
             return false;
         }
-        var line = $"{v.CycleId} {kind.ToString().ToLowerInvariant()} edition {v.Edition} (sequence {v.PinnedSequence}): published {v.Expected}, regenerated {v.Actual}";
+        var v = check.Content;
+        var line = $"{v.CycleId} {kind.ToString().ToLowerInvariant()} edition {v.Edition} (sequence {v.PinnedSequence}): published " +
+            $"{v.Expected}, regenerated {v.Actual}";
         await (v.Identical ? CliHost.Out : Console.Error).WriteLineAsync((v.Identical ? "IDENTICAL " : "DIFFERENT ") + line);
-        return v.Identical;
+        // Identical output proves nothing when what it was computed from, or its record, was rewritten with every hash.
+        if (check.ChainProblem is { } problem) await Console.Error.WriteLineAsync($"UNVERIFIED {problem}");
+        else await CliHost.Out.WriteLineAsync($"CHAIN INTACT through sequence {check.Chain.ChainedThrough} (the edition's record is " +
+            $"at {v.RecordedAt})");
+        return check.Verified;
     }
 }
