@@ -2,6 +2,7 @@ using ComplianceEvents.Assessments;
 using ComplianceEvents.IntegrationTests.Integration;
 using ComplianceEvents.IntegrationTests.Integration.Replying;
 using ComplianceEvents.IntegrationTests.WriteSide;
+using Xunit.Abstractions;
 using static ComplianceEvents.IntegrationTests.Integration.IntegrationHost;
 
 namespace ComplianceEvents.IntegrationTests.Faults.Reliability;
@@ -11,7 +12,7 @@ namespace ComplianceEvents.IntegrationTests.Faults.Reliability;
 /// (a sender retrying, a broker redelivering) gets one effect, one set of events and one integration event, and 99 answers
 /// that are replays of the first.
 /// </summary>
-public sealed class QueueRedeliveryTests(AppFixture app) : HostTest(app)
+public sealed class QueueRedeliveryTests(AppFixture app, ITestOutputHelper output) : HostTest(app)
 {
     private const int Copies = 100;
     private IntegrationHost Host => For(App);
@@ -29,11 +30,14 @@ public sealed class QueueRedeliveryTests(AppFixture app) : HostTest(app)
         await Host.BuildWorld();
         var before = await Host.EventCount();
         var answered = Sender.Inbox.Received.Count;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
 
         for (var i = 0; i < Copies; i++) await Sender.Send(Evidence("CA"), commandId: "harvest-100x");
         var outcomes = (await Eventually(() => Task.FromResult(Sender.Inbox.Received.Skip(answered).ToList()), r => r.Count >= Copies,
             $"{Copies} outcomes in the reply queue", seconds: 90)).Select(r => r.Outcome).ToList();
 
+        output.WriteLine($"{Copies} deliveries answered in {clock.Elapsed.TotalSeconds:0.0} s: {outcomes.Count(o => !o.Replayed)} " +
+            $"first, {outcomes.Count(o => o.Replayed)} replays, {await Host.EventCount() - before} events");
         Assert.Equal(Copies, outcomes.Count);
         Assert.All(outcomes, o => Assert.Equal(("accepted", "harvest-100x"), (o.Outcome, o.CommandId)));
         Assert.Single(outcomes, o => !o.Replayed);
