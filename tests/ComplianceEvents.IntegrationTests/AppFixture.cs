@@ -26,6 +26,8 @@ public sealed class AppFixture : IAsyncLifetime
 
     public WebApplicationFactory<Program> Factory { get; private set; } = null!;
     public string ConnectionString { get; private set; } = "";
+    /// <summary>The host's Chain:Key (base64): what a check of the chain from outside the host (Invariants) signs with.</summary>
+    public string ChainKey { get; } = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
     public IDocumentStore Store => Factory.Services.GetRequiredService<IDocumentStore>();
 
     public async Task InitializeAsync()
@@ -52,7 +54,7 @@ public sealed class AppFixture : IAsyncLifetime
         {
             b.UseSetting($"ConnectionStrings:{Persistence.ConnectionStringName}", ConnectionString);
             b.UseSetting("Auth:SigningKey", Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
-            b.UseSetting("Chain:Key", Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
+            b.UseSetting("Chain:Key", ChainKey);
             b.UseEnvironment("Development");
             b.ConfigureServices(s => s.AddSingleton<Microsoft.AspNetCore.Hosting.IStartupFilter, Http.StatusRecorder>());
         });

@@ -1,6 +1,7 @@
 using ComplianceEvents.Assessments;
 using ComplianceEvents.Assessments.ApprovingScore;
 using ComplianceEvents.Infrastructure;
+using ComplianceEvents.IntegrationTests.Faults.Reliability;
 
 namespace ComplianceEvents.IntegrationTests.WriteSide;
 
@@ -42,6 +43,7 @@ public sealed class ConcurrencyTests(AppFixture app) : WriteSideTest(app)
         Assert.Equal(all.Count(r => r.IsAccepted), events.Count - 2);
         // Every proposal but possibly the last was approved before the next could be made.
         Assert.True(proposals.Count - approvals.Count is 0 or 1);
+        await Invariants.AssertHold(App.ConnectionString, App.ChainKey);
     }
 
     [Fact]
@@ -58,6 +60,7 @@ public sealed class ConcurrencyTests(AppFixture app) : WriteSideTest(app)
         Assert.Equal(9, results.Count(r => r.Replayed));
         Assert.Equal(before + 2, await App.EventCount()); // AssessmentOpened + EvidenceRecorded
         Assert.Single((await LoadAssessment()).Evidence);
+        await Invariants.AssertHold(App.ConnectionString, App.ChainKey);
     }
 
     [Fact]

@@ -179,6 +179,9 @@ public sealed class ChainVerifier(IDocumentStore store, ChainKey key, ChainStatu
                     while (pending.TryPeek(out var cp) && cp.Through < seq) CloseCheckpoint(pending.Dequeue(), heads);
                     if (row is null)
                     {
+                        // A tombstone may be written below the chained point: after its failed append ended, so after the
+                        // settle that let the chain pass (EventChain.TombstoneStream).
+                        if (e!.Stream == EventChain.TombstoneStream && e.Type == EventChain.TombstoneType) continue;
                         Add(seq, e!.Stream, e.Version, "not-in-chain", "an event the chain never recorded, at a sequence the chain had " +
                             "passed: inserted afterwards (forged), or written past the chain");
                         continue;
@@ -229,7 +232,8 @@ public sealed class ChainVerifier(IDocumentStore store, ChainKey key, ChainStatu
         private void CheckStreamOnly(ChainRow row, StoredEvent? e)
         {
             var previous = _streams.TryGetValue(row.Stream, out var p) ? p : ((long, byte[])?)null;
-            if ((previous?.Item1 ?? 0) + 1 != row.Version)
+            // Marten numbers a tombstone by its sequence (EventChain.TombstoneStream): only the link to the previous one holds.
+            if (row.Stream != EventChain.TombstoneStream && (previous?.Item1 ?? 0) + 1 != row.Version)
                 Add(row, "version-gap", $"the stream's chain goes from version {previous?.Item1 ?? 0} to {row.Version}");
             else if (!(row.PreviousHash ?? ChainHashing.Zero).AsSpan().SequenceEqual(previous?.Item2 ?? ChainHashing.Zero))
                 Add(row, "stream-link", "the stream's previous hash is not the hash of its previous version");
@@ -285,6 +289,7 @@ public sealed class ChainVerifier(IDocumentStore store, ChainKey key, ChainStatu
                 $"""
                 select s.id, s.version, max(e.version), max(e.seq_id) from {eventSchema}.mt_streams s
                 left join {eventSchema}.mt_events e on e.stream_id = s.id
+                where s.id <> '{EventChain.TombstoneStream}'
                 group by s.id, s.version having s.version is distinct from max(e.version)
                 """, conn);
             await using var r = await cmd.ExecuteReaderAsync(ct);
