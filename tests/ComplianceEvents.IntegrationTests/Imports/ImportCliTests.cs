@@ -52,9 +52,14 @@ public sealed class ImportCliTests(AppFixture app) : HostTest(app)
 }
 
 /// <summary>Runs the built ComplianceEvents.dll as a separate process against the test database.</summary>
+/// <summary>The product's CLI on the fixture's database, with the fixture host's chain key: one deployment signs with one key
+/// (with a key of its own, `verify` rightly finds every event signed by another).</summary>
 public sealed class Cli(AppFixture app)
 {
     public Task<(int Exit, string Out, string Err)> Run(params string[] args) =>
-        ProductProcess.Run(Repo.Root, new Dictionary<string,
-            string?> { [$"ConnectionStrings__{Persistence.ConnectionStringName}"] = app.ConnectionString }, args);
+        ProductProcess.Run(Repo.Root, new Dictionary<string, string?>
+        {
+            [$"ConnectionStrings__{Persistence.ConnectionStringName}"] = app.ConnectionString,
+            ["Chain__Key"] = app.ChainKey,
+        }, args);
 }
