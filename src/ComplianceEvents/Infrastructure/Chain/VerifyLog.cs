@@ -58,8 +58,8 @@ internal sealed class ChainHealth(ChainStatus status) : IStatusCheck
 
 /// <summary>The server's loops: extend the chain every Chain:IntervalMilliseconds; verify incrementally every Chain:VerifyMinutes and
 /// fully at start and every Chain:FullVerifyMinutes. A failure (the database away) is logged and tried again next round.</summary>
-internal sealed class ChainLoops(Chainer chainer, ChainVerifier verifier, ChainSettings settings, ILogger<ChainLoops> log)
-    : BackgroundService
+internal sealed class ChainLoops(Chainer chainer, ChainVerifier verifier, ChainSettings settings, TimeProvider clock,
+    ILogger<ChainLoops> log) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stop)
     {
@@ -71,7 +71,7 @@ internal sealed class ChainLoops(Chainer chainer, ChainVerifier verifier, ChainS
             try
             {
                 await chainer.Extend(stop);
-                var now = DateTimeOffset.UtcNow;
+                var now = clock.GetUtcNow();
                 var full = settings.FullVerifyEvery > TimeSpan.Zero && (lastFull is null || now - lastFull >= settings.FullVerifyEvery);
                 var incremental = settings.VerifyEvery > TimeSpan.Zero &&
                     now - (lastIncremental ?? lastFull ?? now) >= settings.VerifyEvery;
