@@ -52,6 +52,65 @@ public static class DatabaseRoles
             END $$;
             """);
 
+    /// <summary>
+    /// Gives the migration role every schema a version before the two roles created as the superuser (an embedded cluster kept
+    /// between runs), with its tables, sequences, views and functions, so it can apply the next change to them.
+    /// </summary>
+    public static Task Adopt(string superuserConnectionString) =>
+        Execute(superuserConnectionString, $"""
+            DO $$ DECLARE s text; r record; BEGIN
+              FOR s IN SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg\_%' AND nspname NOT IN ('information_schema', 'public')
+                  AND nspowner <> '{Migration}'::regrole LOOP
+                EXECUTE format('ALTER SCHEMA %I OWNER TO {Migration}', s);
+                FOR r IN SELECT relname, relkind FROM pg_class WHERE relnamespace = s::regnamespace AND relkind IN ('r', 'p', 'S', 'v', 'm')
+                    AND relowner <> '{Migration}'::regrole AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
+                      AND d.objid = pg_class.oid AND d.deptype IN ('a', 'i')) LOOP -- a column's sequence follows its table
+                  EXECUTE format('ALTER %s %I.%I OWNER TO {Migration}', CASE r.relkind WHEN 'S' THEN 'SEQUENCE' WHEN 'v' THEN 'VIEW'
+                    WHEN 'm' THEN 'MATERIALIZED VIEW' ELSE 'TABLE' END, s, r.relname);
+                END LOOP;
+                FOR r IN SELECT oid::regprocedure AS signature, prokind FROM pg_proc WHERE pronamespace = s::regnamespace LOOP
+                  EXECUTE format('ALTER %s %s OWNER TO {Migration}', CASE r.prokind WHEN 'p' THEN 'PROCEDURE' ELSE 'FUNCTION' END,
+                    r.signature);
+                END LOOP;
+              END LOOP;
+            END $$;
+            """);
+
+    /// <summary>The table where <c>migrate</c> records the build whose schema it applied (the embedded default applies again only
+    /// for another build).</summary>
+    public const string AppliedTable = "ce_schema_applied";
+
+    /// <summary>
+    /// What the schema follows from: this build (Marten's and Wolverine's tables derive from it) and the Integration settings
+    /// (each queue is a table). A CLI beside the server with other queue settings applies its own tables once.
+    /// </summary>
+    public static string Fingerprint(IConfiguration configuration)
+    {
+        var integration = configuration.GetSection("Integration").AsEnumerable().Where(kv => kv.Value is not null)
+            .OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}");
+        var text = typeof(DatabaseRoles).Assembly.ManifestModule.ModuleVersionId.ToString("N") + "\n" + string.Join("\n", integration);
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
+    }
+
+    public static Task RecordApplied(string migrationConnectionString, string schema, string fingerprint) =>
+        Execute(migrationConnectionString, $"create table if not exists {schema}.{AppliedTable} (build text primary key, " +
+            $"applied_at timestamptz not null default now()); insert into {schema}.{AppliedTable} (build) values ('{fingerprint}') " +
+            "on conflict do nothing");
+
+    public static async Task<bool> Applied(string connectionString, string schema, string fingerprint)
+    {
+        await using var conn = new NpgsqlConnection(connectionString);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand($"select exists (select 1 from {schema}.{AppliedTable} where build = '{fingerprint}')",
+            conn);
+        // Before the first migration the table is missing: not applied.
+        try { return (bool)(await cmd.ExecuteScalarAsync())!; }
+        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.UndefinedTable or PostgresErrorCodes.InvalidSchemaName)
+        {
+            return false;
+        }
+    }
+
     /// <summary>The user a connection string logs in as.</summary>
     public static string UserOf(string connectionString) =>
         new NpgsqlConnectionStringBuilder(connectionString).Username

@@ -12,6 +12,7 @@ namespace ComplianceEvents.Infrastructure;
 public static class Persistence
 {
     public const string ConnectionStringName = "Marten";
+    public const string SchemaName = "compliance";
 
     /// <summary>Every module's part of the store (<see cref="IStoreModule"/>), found in this assembly, in a stable order.</summary>
     internal static readonly IReadOnlyList<IStoreModule> Modules = typeof(Persistence).Assembly.GetTypes()
@@ -46,7 +47,7 @@ public static class Persistence
     {
         opts.Connection(connectionString);
         Outages.BoundRetries(opts);
-        opts.DatabaseSchemaName = "compliance";
+        opts.DatabaseSchemaName = SchemaName;
         opts.UseSystemTextJsonForSerialization(EnumStorage.AsString);
         opts.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
         opts.Events.StreamIdentity = StreamIdentity.AsString;

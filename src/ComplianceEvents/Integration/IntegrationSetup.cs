@@ -70,6 +70,10 @@ public static class IntegrationSetup
             if (settings.Inbound.Parallelism == 1) inbound.Sequential();
             else inbound.MaximumParallelMessages(settings.Inbound.Parallelism);
         }
+        // Declared, not listened to: its table is part of the schema `migrate` applies (a server as the runtime role may not
+        // create it).
+        else if (settings.Inbound.Enabled) _ = opts.Transports.GetOrCreate<PostgresqlTransport>().Queues[EnvelopeActors.QueueName(
+            settings.Inbound.Queue)];
         // A message type nobody handles is kept for inspection rather than logged and lost.
         opts.UnknownMessageBehavior = UnknownMessageBehavior.DeadLetterQueue;
 

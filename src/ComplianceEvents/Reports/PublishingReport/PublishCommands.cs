@@ -92,7 +92,8 @@ public sealed class VerifyCommand : JasperFxAsyncCommand<VerifyInput>
         await (v.Identical ? CliHost.Out : Console.Error).WriteLineAsync((v.Identical ? "IDENTICAL " : "DIFFERENT ") + line);
         // Identical output proves nothing when what it was computed from, or its record, was rewritten with every hash.
         if (check.ChainProblem is { } problem) await Console.Error.WriteLineAsync($"UNVERIFIED {problem}");
-        else await CliHost.Out.WriteLineAsync($"CHAIN INTACT through sequence {check.Chain.ChainedThrough} (the edition's record is " +
+        // On standard error, beside the verdict's reason when there is one: standard output stays the edition's comparison.
+        else await Console.Error.WriteLineAsync($"CHAIN INTACT through sequence {check.Chain.ChainedThrough} (the edition's record is " +
             $"at {v.RecordedAt})");
         return check.Verified;
     }
