@@ -107,6 +107,50 @@ public sealed class PoisonEventTests(AppFixture app) : HostTest(app)
         Assert.Equal(after[^1], await Progress(connectionString, $"{IntegrationPublisher.Name}:All"));
     }
 
+    /// <summary>
+    /// The publisher's own code throwing on one event (here an approval filed under a stream that is no cell, which it cannot
+    /// place) pauses it at that event, named with its stream and version, and publishes nothing after it.
+    /// </summary>
+    [Fact]
+    public async Task a_publisher_failure_on_one_event_pauses_it_at_that_event_named_and_publishes_nothing_after_it()
+    {
+        var suffix = Guid.NewGuid().ToString("N")[..6];
+        var queue = "events-" + suffix;
+        var connectionString = CreateDatabase(App.ServerConnectionString, "compliance_poison_" + suffix);
+        var table = $"wolverine_queues.wolverine_queue_{EnvelopeActors.QueueName(queue)}";
+        await using var node = Node(connectionString, queue, fixedReader: false);
+        var runner = node.Services.GetRequiredService<CommandRunner>();
+        Task<CommandResult> Send(object command, string user, string[] roles) =>
+            runner.Send(command, new CommandContext(new Actor(user, roles)), default);
+        await BuildWorld(Send);
+        await Expect(Send(World.Evidence("CA", new DateOnly(2024, 7, 1)), World.Analyst, World.AnalystRoles));
+        await Eventually(() => Delivered(connectionString, table), d => d.Count == 1, "the first evidence to be published");
+
+        await using (var session = node.Services.GetRequiredService<IDocumentStore>().LightweightSession())
+        {
+            session.Events.Append("assessment:misfiled", new Assessments.ScoreApproved("p1", 0, 1, ["e1"], World.Analyst, World.Lead,
+                DateTimeOffset.UtcNow, null));
+            await session.SaveChangesAsync();
+        }
+        var poison = await Scalar(connectionString, "select max(seq_id) from compliance.mt_events");
+        await Expect(Send(World.Evidence("EU", new DateOnly(2024, 7, 13)), World.Analyst, World.AnalystRoles));
+
+        using var client = node.CreateClient();
+        var (status, health) = await Eventually(() => Health(client),
+            h => h.Body.TryGetProperty("paused", out var p) && p.GetArrayLength() == 1, "the publisher to be paused", seconds: 60);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+        var paused = health.GetProperty("paused")[0];
+        Assert.Equal("ApplyEvent", paused.GetProperty("category").GetString());
+        var named = paused.GetProperty("event");
+        Assert.Equal(poison, named.GetProperty("sequence").GetInt64());
+        Assert.Equal("assessment:misfiled", named.GetProperty("stream").GetString());
+        Assert.Equal(1, named.GetProperty("version").GetInt64());
+        Assert.Equal("score_approved", named.GetProperty("type").GetString());
+        Assert.Contains("'assessment:misfiled' is not an assessment stream key", paused.GetProperty("error").GetString());
+        Assert.Single(await Delivered(connectionString, table));
+        Assert.True(await Progress(connectionString, $"{IntegrationPublisher.Name}:All") < poison);
+    }
+
     private WebApplicationFactory<Program> Node(string connectionString, string queue, bool fixedReader)
     {
         var node = App.Factory.WithWebHostBuilder(b =>
