@@ -18,7 +18,7 @@ namespace ComplianceEvents.Infrastructure;
 public sealed class PausedShards(IDocumentStore store) : IStatusCheck, IHostedService, IObserver<ShardState>
 {
     /// <summary>A failure and how often it recurred: <paramref name="Position"/> is the agent's committed progress then.</summary>
-    private sealed record Stuck(ShardFailure Failure, long Position, int Attempts, DateTimeOffset Since);
+    internal sealed record Stuck(ShardFailure Failure, long Position, int Attempts, DateTimeOffset Since);
 
     private readonly ConcurrentDictionary<string, Stuck> _stuck = new();
     private IDisposable? _subscription;
@@ -48,13 +48,28 @@ public sealed class PausedShards(IDocumentStore store) : IStatusCheck, IHostedSe
 
     public void OnError(Exception error) { }
 
+    /// <summary>
+    /// The shards still stuck. One whose agent has started again, or run a page, at the high-water mark (and past its failed
+    /// event) has nothing left to fail on: a failure of no one event (the database away) is over once it runs, even when no
+    /// new event comes to move its progress.
+    /// </summary>
+    internal IReadOnlyList<(string Shard, Stuck Stuck)> Current()
+    {
+        var tracker = store.Storage.Database.Tracker;
+        foreach (var (shard, stuck) in _stuck)
+            if (tracker.CurrentState(shard) is { Action: ShardAction.Started or ShardAction.Updated } now
+                && now.Sequence >= Math.Max(tracker.HighWaterMark, stuck.Failure.Event?.Sequence ?? 0))
+                _stuck.TryRemove(KeyValuePair.Create(shard, stuck));
+        return _stuck.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => (kv.Key, kv.Value)).ToList();
+    }
+
     public void OnCompleted() { }
 
     public async Task<string?> Check(HealthProbe probe, IDictionary<string, object?> answer, CancellationToken ct)
     {
         var paused = new List<object>();
         var reasons = new List<string>();
-        foreach (var (shard, stuck) in _stuck.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        foreach (var (shard, stuck) in Current())
         {
             var sequence = stuck.Failure.Event?.Sequence;
             var stored = sequence is { } s ? await StoredEvent(probe, s, ct) : null;
