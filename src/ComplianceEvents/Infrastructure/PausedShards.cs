@@ -48,6 +48,8 @@ public sealed class PausedShards(IDocumentStore store) : IStatusCheck, IHostedSe
 
     public void OnError(Exception error) { }
 
+    public void OnCompleted() { }
+
     /// <summary>
     /// The shards still stuck. One whose agent has started again, or run a page, at the high-water mark (and past its failed
     /// event) has nothing left to fail on: a failure of no one event (the database away) is over once it runs, even when no
@@ -62,8 +64,6 @@ public sealed class PausedShards(IDocumentStore store) : IStatusCheck, IHostedSe
                 _stuck.TryRemove(KeyValuePair.Create(shard, stuck));
         return _stuck.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => (kv.Key, kv.Value)).ToList();
     }
-
-    public void OnCompleted() { }
 
     public async Task<string?> Check(HealthProbe probe, IDictionary<string, object?> answer, CancellationToken ct)
     {
