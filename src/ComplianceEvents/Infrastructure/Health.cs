@@ -24,8 +24,15 @@ public sealed record HealthProbe(NpgsqlConnection Connection, string Schema, lon
 /// </summary>
 public static class Health
 {
-    public static IServiceCollection AddComplianceHealth(this IServiceCollection services) =>
+    public static IServiceCollection AddComplianceHealth(this IServiceCollection services)
+    {
         services.AddSingleton<IStatusCheck, ProjectionLag>();
+        services.AddSingleton<PausedShards>();
+        services.AddSingleton<IStatusCheck>(sp => sp.GetRequiredService<PausedShards>());
+        // Before the daemon's coordinator (a hosted service of AddCompliancePersistence): it sees the first failure too.
+        services.Insert(0, ServiceDescriptor.Singleton<IHostedService>(sp => sp.GetRequiredService<PausedShards>()));
+        return services;
+    }
 
     public static void MapHealth(this WebApplication app) =>
         app.MapGet("/health", async (IDocumentStore store, IEnumerable<IStatusCheck> checks, CancellationToken ct) =>

@@ -172,6 +172,35 @@ public static partial class OpenApiTruth
                 ["properties"] = new JsonObject { ["mode"] = new JsonObject { ["type"] = "string", ["enum"] = new JsonArray("inline",
                     "async") }, ["lag"] = new JsonObject { ["type"] = "integer", ["format"] = "int64" } },
             },
+            ["paused"] = new JsonObject
+            {
+                ["type"] = "array",
+                ["items"] = new JsonObject
+                {
+                    ["type"] = "object",
+                    ["properties"] = new JsonObject
+                    {
+                        ["shard"] = new JsonObject { ["type"] = "string" },
+                        ["position"] = new JsonObject { ["type"] = "integer", ["format"] = "int64" },
+                        ["since"] = new JsonObject { ["type"] = "string", ["format"] = "date-time" },
+                        ["lastFailedAt"] = new JsonObject { ["type"] = "string", ["format"] = "date-time" },
+                        ["attempts"] = new JsonObject { ["type"] = "integer" },
+                        ["category"] = new JsonObject { ["type"] = "string" },
+                        ["event"] = new JsonObject
+                        {
+                            ["type"] = new JsonArray("object", "null"),
+                            ["properties"] = new JsonObject
+                            {
+                                ["sequence"] = new JsonObject { ["type"] = "integer", ["format"] = "int64" },
+                                ["stream"] = new JsonObject { ["type"] = new JsonArray("string", "null") },
+                                ["version"] = new JsonObject { ["type"] = new JsonArray("integer", "null"), ["format"] = "int64" },
+                                ["type"] = new JsonObject { ["type"] = new JsonArray("string", "null") },
+                            },
+                        },
+                        ["error"] = new JsonObject { ["type"] = "string" },
+                    },
+                },
+            },
             ["readModels"] = new JsonObject
             {
                 ["type"] = "object",

@@ -70,6 +70,12 @@ public static class Persistence
             projection.Options.BatchSize = 5_000;
             projection.Options.RebuildFlushThreshold = 100_000;
         }
+        // A poison event (one that fails to load or to be processed) pauses the daemon's agent at that event, never skipped
+        // or dead-lettered: Marten's continuous defaults skip all three kinds. The coordinator restarts a paused agent from
+        // its last committed position every HealthCheckPollingTime (5 s), so it catches up once the cause is fixed, and
+        // /health names the event meanwhile (PausedShards; docs/reliability.md "Poison events").
+        foreach (var errors in new[] { opts.Projections.Errors, opts.Projections.RebuildErrors })
+            (errors.SkipApplyErrors, errors.SkipSerializationErrors, errors.SkipUnknownEvents) = (false, false, false);
         opts.Schema.For<CommandReceipt>().Identity(r => r.Id);
         opts.Schema.For<ReadModelVersion>().Identity(v => v.Id);
     }

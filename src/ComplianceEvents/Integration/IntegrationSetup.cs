@@ -32,10 +32,9 @@ public static class IntegrationSetup
         {
             o.Schema.For<WebhookSubscription>();
             // Delivery lag (docs/integration.md "Outbound"): the daemon looks for new events every 100 ms while they come,
-            // every 250 ms when idle (Marten's defaults are 250 ms and 1 s), and a failing page is retried, never skipped.
+            // every 250 ms when idle (Marten's defaults are 250 ms and 1 s); a failing page is retried, never skipped (Persistence).
             o.Projections.FastPollingTime = TimeSpan.FromMilliseconds(100);
             o.Projections.SlowPollingTime = TimeSpan.FromMilliseconds(250);
-            o.Projections.Errors.SkipApplyErrors = false;
             // The HotCold leadership lock is held in a transaction: the DistributedLock.Postgres this build resolves refuses its
             // default (a multiplexed connection) on Marten's data source, and the daemon would never start.
             o.Events.UseAdvisoryLockTransaction = true;

@@ -55,8 +55,12 @@ public sealed class IntegrationPublisher : BatchSubscription
         var messages = new List<(IEvent Cause, IntegrationEvent Message)>();
         foreach (var e in page.Events.Where(e => !IsImported(e)))
         {
-            IEnumerable<IntegrationEvent> derived = IntegrationEvents.From(e) is { } published ? [published] : [];
-            derived = derived.Concat(await StaleApprovalNotices.After(e, operations, cancellationToken));
+            IEnumerable<IntegrationEvent> derived = [];
+            await ForEvent(e, async () =>
+            {
+                derived = IntegrationEvents.From(e) is { } published ? [published] : [];
+                derived = derived.Concat(await StaleApprovalNotices.After(e, operations, cancellationToken)).ToList();
+            });
             messages.AddRange(derived.Select((m, index) => (e, m with
             {
                 Sequence = e.Sequence, Index = index, StreamKey = e.StreamKey!, StreamVersion = e.Version,
@@ -66,13 +70,27 @@ public sealed class IntegrationPublisher : BatchSubscription
 
         var subscriptions = await operations.Query<WebhookSubscription>().ToListAsync(cancellationToken);
         foreach (var (cause, message) in messages)
+            await ForEvent(cause, async () =>
+            {
+                if (_settings.OutboundQueues.Count > 0)
+                    await bus.PublishAsync(message, new DeliveryOptions()
+                        .WithHeader(EventSequenceHeader, cause.Sequence.ToString(CultureInfo.InvariantCulture))
+                        .WithHeader(EventIndexHeader, message.Index.ToString(CultureInfo.InvariantCulture)));
+                foreach (var delivery in WebhookFanOut.Deliveries(message, MessageKey(cause, message.Index), subscriptions))
+                    await bus.PublishAsync(delivery);
+            });
+    }
+
+    /// <summary>
+    /// A failure while handling one stored event names it (ApplyEventException carries its sequence, stream and version): the
+    /// daemon pauses the publisher there and /health reports that event (PausedShards), where a bare exception would name a page.
+    /// </summary>
+    private static async Task ForEvent(IEvent e, Func<Task> work)
+    {
+        try { await work(); }
+        catch (Exception ex) when (ex is not OperationCanceledException and not ApplyEventException)
         {
-            if (_settings.OutboundQueues.Count > 0)
-                await bus.PublishAsync(message, new DeliveryOptions()
-                    .WithHeader(EventSequenceHeader, cause.Sequence.ToString(CultureInfo.InvariantCulture))
-                    .WithHeader(EventIndexHeader, message.Index.ToString(CultureInfo.InvariantCulture)));
-            foreach (var delivery in WebhookFanOut.Deliveries(message, MessageKey(cause, message.Index), subscriptions))
-                await bus.PublishAsync(delivery);
+            throw new ApplyEventException(e, ex);
         }
     }
 
