@@ -258,13 +258,18 @@ public sealed class ChainVerifier(IDocumentStore store, ChainKey key, ChainStatu
             if (Breaks.Count == 0) LastCheckpoint = new VerifiedCheckpoint(cp.Id, cp.Through, cp.Global, cp.Signature);
         }
 
-        /// <summary>Full verification only: each stream's recorded version (mt_streams) is its last event's, so a cut tail shows.</summary>
+        /// <summary>
+        /// Full verification only: each stream's recorded version (mt_streams) is its last event's, so a cut tail shows. Not
+        /// Marten's <c>mt_tombstone</c> stream: after a failed append (a lost race, a killed host) Marten records it at version 0
+        /// and gives its filler events their sequence as version, or none at all when the sequences were never known.
+        /// </summary>
         public async Task StreamVersions(NpgsqlConnection conn, string eventSchema, CancellationToken ct)
         {
             await using var cmd = new NpgsqlCommand(
                 $"""
                 select s.id, s.version, max(e.version), max(e.seq_id) from {eventSchema}.mt_streams s
                 left join {eventSchema}.mt_events e on e.stream_id = s.id
+                where s.id <> 'mt_tombstone'
                 group by s.id, s.version having s.version is distinct from max(e.version)
                 """, conn);
             await using var r = await cmd.ExecuteReaderAsync(ct);
