@@ -46,6 +46,17 @@ internal sealed class ChaosCluster : IDisposable
         return host;
     }
 
+    /// <summary>PostgreSQL stopped with <c>-m immediate</c>, as a crash would.</summary>
+    public void Crash() => Server.Crash();
+
+    /// <summary>PostgreSQL started again; the test's own pooled connections died with the server and are dropped.</summary>
+    public void Resume()
+    {
+        Server.Resume();
+        using var pooled = new NpgsqlConnection(ConnectionString);
+        NpgsqlConnection.ClearPool(pooled);
+    }
+
     public async Task<T> Scalar<T>(string sql)
     {
         await using var conn = new NpgsqlConnection(ConnectionString);

@@ -1,6 +1,7 @@
 using System.Net;
 using ComplianceEvents.IntegrationTests.Integration;
 using ComplianceEvents.IntegrationTests.WriteSide;
+using ComplianceEvents.IntegrationTests.Faults.Reliability;
 using Xunit.Abstractions;
 using static ComplianceEvents.IntegrationTests.Integration.IntegrationHost;
 
@@ -56,11 +57,11 @@ public sealed class DatabaseCrashTests(ITestOutputHelper output)
             // The writes go on for a random 3 to 8 s before each stop: the moment the server dies is the scenario's.
             await Task.Delay(TimeSpan.FromMilliseconds(random.Next(3_000, 8_000)));
             var down = DateTime.UtcNow;
-            chaos.Server.Crash();
+            chaos.Crash();
             await Task.Delay(Outage / 2); // the outage itself, half of it before /health is asked
             var health = (await anonymous.GetAsync("/health")).StatusCode;
             await Task.Delay(Outage / 2);
-            chaos.Server.Resume();
+            chaos.Resume();
             var back = DateTime.UtcNow;
             var probe = new ChaosCommand($"probe-{o}", "c1", "CA", new DateOnly(2024, 7, 1));
             await Eventually(() => ledger.Send(client, probe), r => r.Answer == Answer.Acknowledged,
@@ -87,6 +88,7 @@ public sealed class DatabaseCrashTests(ITestOutputHelper output)
         Assert.Equal(ledger.Sent.Count, ledger.AcknowledgedCount); // every client repeated its write until it was acknowledged
         var log = await LogChecks.AssertEachCommand(chaos.ConnectionString, ledger);
         await ChaosRun.AssertLogVerifies(host, chaos.Key);
+        await Invariants.AssertHold(chaos.ConnectionString, chaos.Key);
         Assert.Equal(HttpStatusCode.OK, healthy);
 
         var outageAnswers = ledger.Replies.Where(r => r.Reply.Answer == Answer.Unavailable).GroupBy(r => r.Reply.Problem)

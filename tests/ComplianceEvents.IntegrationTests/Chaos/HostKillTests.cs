@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using ComplianceEvents.IntegrationTests.Integration;
 using ComplianceEvents.IntegrationTests.WriteSide;
+using ComplianceEvents.IntegrationTests.Faults.Reliability;
 using Xunit.Abstractions;
 using static ComplianceEvents.IntegrationTests.Integration.IntegrationHost;
 
@@ -66,7 +67,7 @@ public sealed class HostKillTests(ITestOutputHelper output)
                 var serving = Volatile.Read(ref current);
                 while (serving.Killed) serving = await serving.Next.Task;
                 Interlocked.Increment(ref inFlight);
-                await ledger.Send(serving.Client, commands[i]);
+                await ledger.SendWinningRaces(serving.Client, commands[i]);
                 Interlocked.Decrement(ref inFlight);
             }
         }
@@ -77,9 +78,10 @@ public sealed class HostKillTests(ITestOutputHelper output)
             {
                 var at = await signals.Reader.ReadAsync();
                 var old = Volatile.Read(ref current);
-                old.Killed = true;
+                // Killed while the clients go on sending: the commands in flight and those sent until the clients notice are cut.
                 var cut = Volatile.Read(ref inFlight);
                 old.Host.Kill();
+                old.Killed = true;
                 var down = run.Elapsed;
                 HostProcess host;
                 try { host = await chaos.StartHost(Settings); }
@@ -116,6 +118,7 @@ public sealed class HostKillTests(ITestOutputHelper output)
 
         var serving = Volatile.Read(ref current);
         await ChaosRun.AssertLogVerifies(serving.Host, chaos.Key);
+        await Invariants.AssertHold(chaos.ConnectionString, chaos.Key);
         Assert.Equal(deliveries.Requests, LogChecks.Deliveries(receiver, expected).Requests); // nothing arrived late meanwhile
         run.Figures($"commands {log.Commands}, acknowledged {log.Acknowledged}, unacknowledged {log.Commands - log.Acknowledged} " +
             $"(committed {log.UnacknowledgedCommitted}, absent {log.UnacknowledgedAbsent}), kills {Kills}, restart to healthy " +

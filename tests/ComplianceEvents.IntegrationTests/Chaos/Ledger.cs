@@ -74,6 +74,19 @@ public sealed class Ledger
         return new Reply(answer, status, problem, retryAfter, took, answer == Answer.Acknowledged ? "" : $"{status} {body}");
     }
 
+    /// <summary>
+    /// Sends until the answer is not a lost race: a 409 stream-version (the pipeline's own retries lost too) is repeated under the
+    /// same Idempotency-Key, as docs/api.md asks ("reload and retry").
+    /// </summary>
+    public async Task<Reply> SendWinningRaces(HttpClient client, ChaosCommand command, CancellationToken ct = default)
+    {
+        while (true)
+            if (await Send(client, command, ct) is { Answer: not Answer.Conflict } reply) return reply;
+    }
+
+    /// <summary>How many answers of each kind, for a failure's message.</summary>
+    public string Counts() => string.Join(", ", _replies.GroupBy(r => r.Reply.Answer).Select(g => $"{g.Key} {g.Count()}"));
+
     /// <summary>Answers that no scenario may give: any 5xx but an outage's 503, and a refusal of a valid command.</summary>
     public string Unexpected() => string.Join("\n", _replies.Where(r => r.Reply.Answer is Answer.ServerError or Answer.Refused)
         .Take(10).Select(r => $"{r.Key}: {r.Reply.Detail}"));

@@ -4,6 +4,7 @@ using System.Text.Json;
 using ComplianceEvents.Integration.DeliveringWebhooks;
 using ComplianceEvents.IntegrationTests.Integration;
 using ComplianceEvents.IntegrationTests.WriteSide;
+using ComplianceEvents.IntegrationTests.Faults.Reliability;
 using Xunit.Abstractions;
 using static ComplianceEvents.IntegrationTests.Integration.IntegrationHost;
 
@@ -19,7 +20,7 @@ namespace ComplianceEvents.IntegrationTests.Chaos;
 [Collection(ChaosCollection.Name)]
 public sealed class WebhookOutageTests(ITestOutputHelper output)
 {
-    private const int Events = 1_000, BeyondPolicy = 4, Writers = 8, Commitments = 2;
+    private const int Events = 1_000, BeyondPolicy = 4, Writers = 8, Commitments = 13;
     private static readonly TimeSpan Down = TimeSpan.FromSeconds(60);
 
     private static readonly Dictionary<string, string> Settings = new()
@@ -49,10 +50,10 @@ public sealed class WebhookOutageTests(ITestOutputHelper output)
         async Task Writer()
         {
             for (var i = Interlocked.Increment(ref next); i < Events; i = Interlocked.Increment(ref next))
-                await ledger.Send(analyst, commands[i]);
+                await ledger.SendWinningRaces(analyst, commands[i]);
         }
         await Task.WhenAll(Enumerable.Range(0, Writers).Select(_ => Writer()));
-        Assert.True(ledger.AcknowledgedCount == Events, ledger.Unexpected());
+        Assert.True(ledger.AcknowledgedCount == Events, $"{ledger.Counts()}\n{ledger.Unexpected()}");
         var written = (DateTime.UtcNow - downAt).TotalSeconds;
         Assert.True(written < Down.TotalSeconds, $"writing {Events} commands took {written:F0} s, longer than the outage");
         await Task.Delay(downAt + Down - DateTime.UtcNow); // the receiver stays down for 60 s in all: the scenario itself
@@ -73,7 +74,8 @@ public sealed class WebhookOutageTests(ITestOutputHelper output)
         // Beyond the policy: down again, for longer than its 70 s of waits.
         await receiver.Down();
         var before = receiver.Requests.Count;
-        foreach (var command in commands.Skip(Events)) Assert.Equal(Answer.Acknowledged, (await ledger.Send(analyst, command)).Answer);
+        foreach (var command in commands.Skip(Events))
+            Assert.Equal(Answer.Acknowledged, (await ledger.SendWinningRaces(analyst, command)).Answer);
         var deadAt = DateTime.UtcNow;
         var page = await Eventually(() => DeadLetters(director), p => p.TotalCount >= BeyondPolicy,
             "the deliveries beyond the retry policy in the dead letters", seconds: 180);
@@ -99,6 +101,7 @@ public sealed class WebhookOutageTests(ITestOutputHelper output)
 
         var log = await LogChecks.AssertEachCommand(chaos.ConnectionString, ledger);
         await ChaosRun.AssertLogVerifies(host, chaos.Key);
+        await Invariants.AssertHold(chaos.ConnectionString, chaos.Key);
         run.Figures($"events {log.Acknowledged}, receiver down {Down.TotalSeconds:F0} s (events written in {written:F1} s), delivered " +
             $"{delivered.Delivered} once each {lag:F1} s after it returned, repeats {delivered.Repeats}; beyond the policy " +
             $"{BeyondPolicy} dead-lettered, replayed and delivered once in {replayLag:F1} s");

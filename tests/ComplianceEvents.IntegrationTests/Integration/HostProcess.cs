@@ -106,7 +106,11 @@ public sealed class HostProcess : IDisposable
     /// <summary>SIGKILL: no shutdown hook, no draining, the way a crash ends a process.</summary>
     public void Kill()
     {
-        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        // The process first, at once (looking for its children reads /proc, which takes a while on a loaded machine; requests in
+        // flight would finish meanwhile), then whatever it started.
+        if (!_process.HasExited) _process.Kill();
+        try { if (!_process.HasExited) _process.Kill(entireProcessTree: true); }
+        catch (InvalidOperationException) { /* exited meanwhile */ }
         _process.WaitForExit(10_000);
     }
 

@@ -159,6 +159,9 @@ public sealed class ChainVerifier(IDocumentStore store, ChainKey key, ChainStatu
                     while (pending.TryPeek(out var cp) && cp.Through < seq) CloseCheckpoint(pending.Dequeue(), heads);
                     if (row is null)
                     {
+                        // A tombstone may be written below the chained point: after its failed append ended, so after the
+                        // settle that let the chain pass (EventChain.TombstoneStream).
+                        if (e!.Stream == EventChain.TombstoneStream && e.Type == EventChain.TombstoneType) continue;
                         Add(seq, e!.Stream, e.Version, "not-in-chain", "an event the chain never recorded, at a sequence the chain had " +
                             "passed: inserted afterwards (forged), or written past the chain");
                         continue;
@@ -209,7 +212,8 @@ public sealed class ChainVerifier(IDocumentStore store, ChainKey key, ChainStatu
         private void CheckStreamOnly(ChainRow row, StoredEvent? e)
         {
             var previous = _streams.TryGetValue(row.Stream, out var p) ? p : ((long, byte[])?)null;
-            if ((previous?.Item1 ?? 0) + 1 != row.Version)
+            // Marten numbers a tombstone by its sequence (EventChain.TombstoneStream): only the link to the previous one holds.
+            if (row.Stream != EventChain.TombstoneStream && (previous?.Item1 ?? 0) + 1 != row.Version)
                 Add(row, "version-gap", $"the stream's chain goes from version {previous?.Item1 ?? 0} to {row.Version}");
             else if (!(row.PreviousHash ?? ChainHashing.Zero).AsSpan().SequenceEqual(previous?.Item2 ?? ChainHashing.Zero))
                 Add(row, "stream-link", "the stream's previous hash is not the hash of its previous version");
@@ -258,18 +262,14 @@ public sealed class ChainVerifier(IDocumentStore store, ChainKey key, ChainStatu
             if (Breaks.Count == 0) LastCheckpoint = new VerifiedCheckpoint(cp.Id, cp.Through, cp.Global, cp.Signature);
         }
 
-        /// <summary>
-        /// Full verification only: each stream's recorded version (mt_streams) is its last event's, so a cut tail shows. Not
-        /// Marten's <c>mt_tombstone</c> stream: after a failed append (a lost race, a killed host) Marten records it at version 0
-        /// and gives its filler events their sequence as version, or none at all when the sequences were never known.
-        /// </summary>
+        /// <summary>Full verification only: each stream's recorded version (mt_streams) is its last event's, so a cut tail shows.</summary>
         public async Task StreamVersions(NpgsqlConnection conn, string eventSchema, CancellationToken ct)
         {
             await using var cmd = new NpgsqlCommand(
                 $"""
                 select s.id, s.version, max(e.version), max(e.seq_id) from {eventSchema}.mt_streams s
                 left join {eventSchema}.mt_events e on e.stream_id = s.id
-                where s.id <> 'mt_tombstone'
+                where s.id <> '{EventChain.TombstoneStream}'
                 group by s.id, s.version having s.version is distinct from max(e.version)
                 """, conn);
             await using var r = await cmd.ExecuteReaderAsync(ct);

@@ -71,6 +71,14 @@ public static class EventChain
     public const string Verifications = "ce_chain_verifications";
     public static readonly IReadOnlyList<string> Tables = [Rows, Checkpoints, Verifications];
 
+    /// <summary>
+    /// Marten's filler stream: after a failed append whose sequence numbers it knows, Marten writes one empty "tombstone"
+    /// event per lost sequence, numbered version = sequence, in a transaction of its own after the failed one; the stream's
+    /// row stays at version 0. They are chained like any event, but they are not a stream of ours: their versions are not
+    /// 1..n, the recorded version is not their last, and one may land below the chained point (never chained, not a break).
+    /// </summary>
+    public const string TombstoneStream = "mt_tombstone", TombstoneType = "tombstone";
+
     /// <summary>The advisory lock of the one extension of the chain at a time, across processes and hosts.</summary>
     public const long LockKey = 0x63652d636861696e; // "ce-chain"
 
