@@ -60,6 +60,7 @@ public static class ChaosWorld
     {
         using var response = await sent;
         if (response.StatusCode is not (HttpStatusCode.Created or HttpStatusCode.OK))
-            throw new Xunit.Sdk.XunitException($"building the world: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+            throw new Xunit.Sdk.XunitException($"building the world: {(int)response.StatusCode} " +
+                await response.Content.ReadAsStringAsync());
     }
 }

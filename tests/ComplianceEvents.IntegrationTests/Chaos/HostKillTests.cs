@@ -31,7 +31,7 @@ public sealed class HostKillTests(ITestOutputHelper output)
     {
         public HostProcess Host { get; } = host;
         public HttpClient Client { get; } = client;
-        public volatile bool Killed;
+        public volatile bool Dying, Killed;
         public TaskCompletionSource<Serving> Next { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
@@ -67,8 +67,10 @@ public sealed class HostKillTests(ITestOutputHelper output)
                 var serving = Volatile.Read(ref current);
                 while (serving.Killed) serving = await serving.Next.Task;
                 Interlocked.Increment(ref inFlight);
-                await ledger.SendWinningRaces(serving.Client, commands[i]);
+                var reply = await ledger.SendWinningRaces(serving.Client, commands[i]);
                 Interlocked.Decrement(ref inFlight);
+                // A client whose host died under it waits for the next one (sent before it noticed, commands are cut too).
+                if (reply.Answer == Answer.NoAnswer && serving.Dying) await serving.Next.Task;
             }
         }
 
@@ -80,6 +82,7 @@ public sealed class HostKillTests(ITestOutputHelper output)
                 var old = Volatile.Read(ref current);
                 // Killed while the clients go on sending: the commands in flight and those sent until the clients notice are cut.
                 var cut = Volatile.Read(ref inFlight);
+                old.Dying = true;
                 old.Host.Kill();
                 old.Killed = true;
                 var down = run.Elapsed;

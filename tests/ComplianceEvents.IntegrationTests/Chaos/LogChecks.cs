@@ -64,7 +64,7 @@ public static class LogChecks
         return new LogFigures(ledger.Sent.Count, acknowledged, committed, absent, rows.Count);
     }
 
-    /// <summary>Null when the command's events are whole: one evidence item, in its stream, at consecutive versions, opened first.</summary>
+    /// <summary>Null when the command's events are whole: one evidence item, in its stream, at consecutive versions.</summary>
     private static string? Partial(List<Row> mine, ChaosCommand command)
     {
         if (mine.Any(r => r.Stream != command.StreamKey)) return $"events outside {command.StreamKey}";
@@ -107,6 +107,7 @@ public static class LogChecks
         var unexpected = bySequence.Keys.Where(s => !expected.Contains(s)).ToList();
         Assert.True(unexpected.Count == 0, $"deliveries of events not in the log: {string.Join(", ", unexpected.Take(10))}");
         var delivered = expected.Count(bySequence.ContainsKey);
-        return new DeliveryFigures(expected.Count, delivered, requests.Count, requests.Count - bySequence.Count, expected.Count - delivered);
+        return new DeliveryFigures(expected.Count, delivered, requests.Count, requests.Count - bySequence.Count,
+            expected.Count - delivered);
     }
 }

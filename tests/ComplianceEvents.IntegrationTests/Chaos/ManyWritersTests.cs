@@ -48,7 +48,8 @@ public sealed class ManyWritersTests(ITestOutputHelper output)
         await Invariants.AssertHold(chaos.ConnectionString, chaos.Key);
         var sorted = latencies.Order().ToList();
         run.Figures($"writers {Writers}, commands {log.Commands}, acknowledged {log.Acknowledged}, 5xx 0, 409 repeated " +
-            $"{ledger.Count(Answer.Conflict)}, {Commands / took.TotalSeconds:F0} commands/s, latency p50 {sorted[sorted.Count / 2]:F0} ms " +
+            $"{ledger.Count(Answer.Conflict)}, {Commands / took.TotalSeconds:F0} commands/s, latency p50 " +
+            $"{sorted[sorted.Count / 2]:F0} ms " +
             $"p99 {sorted[sorted.Count * 99 / 100]:F0} ms, writing {took.TotalSeconds:F0} s");
     }
 }
