@@ -25,7 +25,9 @@ public sealed class HostProcess : IDisposable
     /// <summary>Names the process's database connections, so the test can end them with it.</summary>
     public const string ApplicationName = "compliance-host-process";
 
-    public static async Task<HostProcess> Start(string connectionString, string signingKey, string inbound, string outbound)
+    /// <param name="settings">More configuration, as environment variables (<c>Integration__Webhooks__RetryDelays</c>).</param>
+    public static async Task<HostProcess> Start(string connectionString, string signingKey, string inbound, string outbound,
+        IReadOnlyDictionary<string, string>? settings = null)
     {
         var port = Infrastructure.LocalPostgres.FreePort();
         var workDir = Directory.CreateTempSubdirectory("compliance-crash-").FullName;
@@ -41,6 +43,7 @@ public sealed class HostProcess : IDisposable
         info.Environment["Integration__Inbound__Queue"] = inbound;
         info.Environment["Integration__Outbound__Queues"] = outbound;
         info.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (name, value) in settings ?? new Dictionary<string, string>()) info.Environment[name] = value;
         var process = Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start");
         var product = new HostProcess(process, workDir, new Uri($"http://127.0.0.1:{port}"));
         process.OutputDataReceived += (_, e) => { lock (product._output) product._output.AppendLine(e.Data); };
@@ -51,7 +54,7 @@ public sealed class HostProcess : IDisposable
         using var health = new HttpClient { BaseAddress = product.BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
         try
         {
-            await IntegrationHost.Eventually(() => Healthy(health, process), ok => ok, "the product process to be healthy",
+            await IntegrationHost.Eventually(() => product.Healthy(health), ok => ok, "the product process to be healthy",
                 seconds: 90);
             return product;
         }
@@ -59,19 +62,31 @@ public sealed class HostProcess : IDisposable
         {
             var output = product.Output;
             product.Dispose(); // not left running after the test that started it
-            throw new Xunit.Sdk.XunitException($"{e.Message}:\n{output}");
+            throw new Xunit.Sdk.XunitException($"{e.Message}; last {product._lastHealth}:\n{output}");
         }
     }
 
-    private static async Task<bool> Healthy(HttpClient health, Process process)
+    private string _lastHealth = "/health never answered";
+
+    private async Task<bool> Healthy(HttpClient health)
     {
-        if (process.HasExited) throw new Xunit.Sdk.XunitException($"The product process exited with {process.ExitCode}");
-        try { return (await health.GetAsync("/health")).StatusCode == HttpStatusCode.OK; }
+        if (_process.HasExited) throw new Xunit.Sdk.XunitException($"The product process exited with {_process.ExitCode}");
+        try
+        {
+            using var answer = await health.GetAsync("/health");
+            if (answer.StatusCode == HttpStatusCode.OK) return true;
+            // Why it is not healthy yet goes into the failure's message, should it never be.
+            _lastHealth = $"/health {(int)answer.StatusCode}: {await answer.Content.ReadAsStringAsync()}";
+            return false;
+        }
         catch (HttpRequestException) { return false; }
         catch (TaskCanceledException) { return false; }
     }
 
-    private string Output
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>What the process wrote on standard output and error so far (for a failure's message).</summary>
+    public string Output
     {
         get { lock (_output) return _output.ToString(); }
     }
@@ -91,7 +106,11 @@ public sealed class HostProcess : IDisposable
     /// <summary>SIGKILL: no shutdown hook, no draining, the way a crash ends a process.</summary>
     public void Kill()
     {
-        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        // The process first, at once (looking for its children reads /proc, which takes a while on a loaded machine; requests in
+        // flight would finish meanwhile), then whatever it started.
+        if (!_process.HasExited) _process.Kill();
+        try { if (!_process.HasExited) _process.Kill(entireProcessTree: true); }
+        catch (InvalidOperationException) { /* exited meanwhile */ }
         _process.WaitForExit(10_000);
     }
 
