@@ -40,9 +40,12 @@ public sealed class PausedShards(IDocumentStore store) : IStatusCheck, IHostedSe
         if (state.Failure is { } failure && state.Action is ShardAction.Paused or ShardAction.Stopped)
             _stuck.AddOrUpdate(state.ShardName, _ => new Stuck(failure, state.Sequence, 1, failure.OccurredAt),
                 (_, old) => old with { Failure = failure, Position = state.Sequence, Attempts = old.Attempts + 1 });
-        // Cleared only by progress past the event that failed (or, for a failure of no one event, past where it stood).
-        else if (state.Action == ShardAction.Updated && _stuck.TryGetValue(state.ShardName, out var stuck)
-                 && state.Sequence >= (stuck.Failure.Event?.Sequence ?? stuck.Position + 1))
+        // A poison is cleared only by progress past the event that failed. A failure of no one event (the database away, two
+        // processes' progressions crossing) is over when the daemon runs the agent again; ProjectionLag still names a shard
+        // that stays behind, and the database check an outage.
+        else if (_stuck.TryGetValue(state.ShardName, out var stuck) && (stuck.Failure.Event is { } failed
+                     ? state.Action == ShardAction.Updated && state.Sequence >= failed.Sequence
+                     : state.Action is ShardAction.Started or ShardAction.Updated))
             _stuck.TryRemove(state.ShardName, out _);
     }
 
@@ -50,20 +53,12 @@ public sealed class PausedShards(IDocumentStore store) : IStatusCheck, IHostedSe
 
     public void OnCompleted() { }
 
-    /// <summary>
-    /// The shards still stuck. One whose agent has started again, or run a page, at the high-water mark (and past its failed
-    /// event) has nothing left to fail on: a failure of no one event (the database away) is over once it runs, even when no
-    /// new event comes to move its progress.
-    /// </summary>
-    internal IReadOnlyList<(string Shard, Stuck Stuck)> Current()
-    {
-        var tracker = store.Storage.Database.Tracker;
-        foreach (var (shard, stuck) in _stuck)
-            if (tracker.CurrentState(shard) is { Action: ShardAction.Started or ShardAction.Updated } now
-                && now.Sequence >= Math.Max(tracker.HighWaterMark, stuck.Failure.Event?.Sequence ?? 0))
-                _stuck.TryRemove(KeyValuePair.Create(shard, stuck));
-        return _stuck.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => (kv.Key, kv.Value)).ToList();
-    }
+    /// <summary>The shards still stuck, by name.</summary>
+    internal IReadOnlyList<(string Shard, Stuck Stuck)> Current() =>
+        _stuck.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => (kv.Key, kv.Value)).ToList();
+
+    /// <summary>For throwaway databases emptied whole (tests, the bench): the failures of the log that is gone go with it.</summary>
+    public void Forget() => _stuck.Clear();
 
     public async Task<string?> Check(HealthProbe probe, IDictionary<string, object?> answer, CancellationToken ct)
     {

@@ -146,6 +146,7 @@ public static class EventChain
             catch (Npgsql.PostgresException e) when (e.SqlState == Npgsql.PostgresErrorCodes.DeadlockDetected && attempt < 5) { }
         }
         services.GetRequiredService<ChainStatus>().Forget();
+        services.GetService<PausedShards>()?.Forget();
     }
 
     private static async Task TruncateChain(IDocumentStore store)
