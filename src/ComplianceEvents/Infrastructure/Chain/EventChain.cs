@@ -86,12 +86,12 @@ public static class EventChain
     public const int BackgroundCommandSeconds = 120;
 
     /// <summary>A connection of the store's (its password and TLS settings kept) whose statements may take
-    /// <see cref="BackgroundCommandSeconds"/>; unpooled, so every host keeps no idle connections of a second pool open.</summary>
+    /// <see cref="BackgroundCommandSeconds"/>.</summary>
     public static Npgsql.NpgsqlConnection Connection(IDocumentStore store)
     {
         using var pooled = store.Storage.Database.CreateConnection();
         return pooled.CloneWith(new Npgsql.NpgsqlConnectionStringBuilder(pooled.ConnectionString)
-            { CommandTimeout = BackgroundCommandSeconds, Pooling = false }.ConnectionString);
+            { CommandTimeout = BackgroundCommandSeconds }.ConnectionString);
     }
 
     public const long LockKey = 0x63652d636861696e; // "ce-chain"
