@@ -54,7 +54,7 @@ public sealed class ChainVerifier(IDocumentStore store, ChainKey key, ChainStatu
     public async Task<ChainReport> Verify(bool incremental, CancellationToken ct)
     {
         var schema = store.Options.DatabaseSchemaName;
-        await using var conn = EventChain.Connection(store);
+        await using var conn = store.Storage.Database.CreateConnection();
         await conn.OpenAsync(ct);
         // One snapshot for the whole check (repeatable read): the chain's extension meanwhile is not half seen.
         await using var tx = await conn.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
@@ -104,7 +104,7 @@ public sealed class ChainVerifier(IDocumentStore store, ChainKey key, ChainStatu
 
     private async Task Record(VerifiedCheckpoint checkpoint, string mode, DateTimeOffset at, CancellationToken ct)
     {
-        await using var conn = EventChain.Connection(store);
+        await using var conn = store.Storage.Database.CreateConnection();
         await conn.OpenAsync(ct);
         await using var cmd = new NpgsqlCommand($"insert into {store.Options.DatabaseSchemaName}.{EventChain.Verifications} " +
             "(checkpoint_id, global_hash, verified_at, mode, key_id, signature) values (@id, @global, @at, @mode, @key, @signature)", conn);

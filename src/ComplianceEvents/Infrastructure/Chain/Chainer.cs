@@ -39,7 +39,7 @@ public sealed class Chainer(IDocumentStore store, LogHorizon horizon, ChainKey k
     private async Task<int> ExtendPage(long through, CancellationToken ct)
     {
         var schema = store.Options.DatabaseSchemaName;
-        await using var conn = EventChain.Connection(store);
+        await using var conn = store.Storage.Database.CreateConnection();
         await conn.OpenAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         if (!(bool)(await Scalar(conn, $"select pg_try_advisory_xact_lock({EventChain.LockKey})", ct))!) return 0;

@@ -80,20 +80,6 @@ public static class EventChain
     public const string TombstoneStream = "mt_tombstone", TombstoneType = "tombstone";
 
     /// <summary>The advisory lock of the one extension of the chain at a time, across processes and hosts.</summary>
-    /// <summary>The chain's statements are background work over the whole log, not a request: they keep the request bound out
-    /// (Outages: 8 s), or extending a large backlog would time out and start again every round. verify and verify-log walk
-    /// the whole log on a request, so against a hung database they wait up to this per statement (docs/api.md "Outages").</summary>
-    public const int BackgroundCommandSeconds = 120;
-
-    /// <summary>A connection of the store's (its password and TLS settings kept) whose statements may take
-    /// <see cref="BackgroundCommandSeconds"/>.</summary>
-    public static Npgsql.NpgsqlConnection Connection(IDocumentStore store)
-    {
-        using var pooled = store.Storage.Database.CreateConnection();
-        return pooled.CloneWith(new Npgsql.NpgsqlConnectionStringBuilder(pooled.ConnectionString)
-            { CommandTimeout = BackgroundCommandSeconds }.ConnectionString);
-    }
-
     public const long LockKey = 0x63652d636861696e; // "ce-chain"
 
     public static void Register(StoreOptions opts)
@@ -165,7 +151,7 @@ public static class EventChain
 
     private static async Task TruncateChain(IDocumentStore store)
     {
-        await using var conn = Connection(store);
+        await using var conn = store.Storage.Database.CreateConnection();
         await conn.OpenAsync();
         await using var tx = await conn.BeginTransactionAsync();
         var schema = store.Options.DatabaseSchemaName;
