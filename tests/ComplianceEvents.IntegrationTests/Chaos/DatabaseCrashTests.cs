@@ -44,23 +44,40 @@ public sealed class DatabaseCrashTests(ITestOutputHelper output)
                 while (await ledger.Send(client, commands[i]) is { Answer: not Answer.Acknowledged } reply)
                 {
                     if (reply.Answer is Answer.ServerError or Answer.Refused) break; // fails the test below, with the answer
-                    // The client does what a 503 asks (docs/api.md): wait Retry-After, then repeat under the same Idempotency-Key.
-                    if (reply.Answer == Answer.Unavailable) await Task.Delay(reply.RetryAfter);
+                    // The client does what a 503 asks (docs/api.md): repeat under the same Idempotency-Key once the host says it
+                    // is back (polled at the Retry-After it was given).
+                    if (reply.Answer == Answer.Unavailable) await UntilHealthy(reply.RetryAfter);
                 }
             }
+        }
+
+        async Task UntilHealthy(TimeSpan every) => await Eventually(async () =>
+        {
+            try { return (await anonymous.GetAsync("/health")).StatusCode; }
+            catch (HttpRequestException) { return HttpStatusCode.ServiceUnavailable; }
+        }, s => s == HttpStatusCode.OK || stop.IsCancellationRequested, "the host to be healthy again", seconds: 120,
+            pollEvery: every);
+
+        async Task Acknowledged(int more, string what)
+        {
+            var target = ledger.AcknowledgedCount + more;
+            await Eventually(() => Task.FromResult(ledger.AcknowledgedCount), n => n >= target, what, seconds: 120);
         }
 
         var writers = Enumerable.Range(0, Writers).Select(_ => Task.Run(Writer)).ToList();
         var outages = new List<(DateTime Down, DateTime Back, double Recovery, HttpStatusCode Health)>();
         for (var o = 1; o <= Outages; o++)
         {
-            // The writes go on for a random 3 to 8 s before each stop: the moment the server dies is the scenario's.
-            await Task.Delay(TimeSpan.FromMilliseconds(random.Next(3_000, 8_000)));
+            // The writes go on for a random 200 to 800 acknowledged commands before each stop: the moment the server dies is the
+            // scenario's.
+            await Acknowledged(random.Next(200, 800), "writes before the stop");
             var down = DateTime.UtcNow;
             chaos.Crash();
-            await Task.Delay(Outage / 2); // the outage itself, half of it before /health is asked
-            var health = (await anonymous.GetAsync("/health")).StatusCode;
-            await Task.Delay(Outage / 2);
+            // The outage itself, watched: /health asked until the server has been down for the outage's length; every answer
+            // meanwhile must be 503 (the last one is kept).
+            var health = await Eventually(async () => (await anonymous.GetAsync("/health")).StatusCode,
+                s => s != HttpStatusCode.ServiceUnavailable || DateTime.UtcNow - down >= Outage, "the outage to last its length",
+                seconds: (int)Outage.TotalSeconds + 30);
             chaos.Resume();
             var back = DateTime.UtcNow;
             var probe = new ChaosCommand($"probe-{o}", "c1", "CA", new DateOnly(2024, 7, 1));
@@ -71,7 +88,7 @@ public sealed class DatabaseCrashTests(ITestOutputHelper output)
             run.Log($"outage {o}: 503s {Unavailable(ledger, down, back)}, /health {(int)health} during it, write acknowledged " +
                 $"{recovery:F1} s after PostgreSQL was back");
         }
-        await Task.Delay(TimeSpan.FromSeconds(3)); // writes after the last outage, then the clients finish what they hold
+        await Acknowledged(300, "writes after the last outage"); // then the clients finish what they hold
         await stop.CancelAsync();
         await Task.WhenAll(writers);
         var healthy = await Eventually(async () => (await anonymous.GetAsync("/health")).StatusCode, s => s == HttpStatusCode.OK,

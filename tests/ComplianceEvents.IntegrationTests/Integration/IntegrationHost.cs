@@ -219,7 +219,8 @@ public sealed class IntegrationHost
     public static Task<CommandResult> Expect(Task<CommandResult> sent) => World.Expect(sent);
 
     /// <summary>Polls until the probe's answer satisfies the condition; fails with the last answer after the timeout.</summary>
-    public static async Task<T> Eventually<T>(Func<Task<T>> probe, Func<T, bool> done, string what, int seconds = 20)
+    public static async Task<T> Eventually<T>(Func<Task<T>> probe, Func<T, bool> done, string what, int seconds = 20,
+        TimeSpan? pollEvery = null)
     {
         var deadline = DateTime.UtcNow.AddSeconds(seconds);
         while (true)
@@ -227,7 +228,7 @@ public sealed class IntegrationHost
             var value = await probe();
             if (done(value)) return value;
             if (DateTime.UtcNow > deadline) throw new Xunit.Sdk.XunitException($"Timed out after {seconds}s waiting for {what}; last: {value}");
-            await Task.Delay(100);
+            await Task.Delay(pollEvery ?? TimeSpan.FromMilliseconds(100));
         }
     }
 }
