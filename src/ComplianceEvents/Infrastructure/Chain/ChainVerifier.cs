@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Marten;
 using Npgsql;
+using static ComplianceEvents.Infrastructure.Chain.EventChain;
 
 namespace ComplianceEvents.Infrastructure.Chain;
 
@@ -84,7 +85,7 @@ public sealed class ChainVerifier(IDocumentStore store, ChainKey key, ChainStatu
     {
         var candidates = new List<VerifiedCheckpoint>();
         if (status.LastVerified is { } known) candidates.Add(known);
-        await using (var cmd = new NpgsqlCommand($"select checkpoint_id, global_hash, verified_at, key_id, signature from {schema}." +
+        await using (var cmd = Sql($"select checkpoint_id, global_hash, verified_at, key_id, signature from {schema}." +
             $"{EventChain.Verifications} order by id desc limit 1", conn))
         await using (var r = await cmd.ExecuteReaderAsync(ct))
             if (await r.ReadAsync(ct) && r.GetString(3) == key.Id && ChainHashing.VerificationMac(key, r.GetInt64(0),
@@ -92,7 +93,7 @@ public sealed class ChainVerifier(IDocumentStore store, ChainKey key, ChainStatu
                 candidates.Add(new VerifiedCheckpoint(r.GetInt64(0), 0, r.GetFieldValue<byte[]>(1), []));
         foreach (var candidate in candidates.OrderByDescending(c => c.Id))
         {
-            await using var cmd = new NpgsqlCommand("select through_seq_id, global_hash, signature from " +
+            await using var cmd = Sql("select through_seq_id, global_hash, signature from " +
                 $"{schema}.{EventChain.Checkpoints} where id = @id", conn);
             cmd.Parameters.AddWithValue("id", candidate.Id);
             await using var r = await cmd.ExecuteReaderAsync(ct);
@@ -106,7 +107,7 @@ public sealed class ChainVerifier(IDocumentStore store, ChainKey key, ChainStatu
     {
         await using var conn = store.Storage.Database.CreateConnection();
         await conn.OpenAsync(ct);
-        await using var cmd = new NpgsqlCommand($"insert into {store.Options.DatabaseSchemaName}.{EventChain.Verifications} " +
+        await using var cmd = Sql($"insert into {store.Options.DatabaseSchemaName}.{EventChain.Verifications} " +
             "(checkpoint_id, global_hash, verified_at, mode, key_id, signature) values (@id, @global, @at, @mode, @key, @signature)", conn);
         cmd.Parameters.AddWithValue("id", checkpoint.Id);
         cmd.Parameters.AddWithValue("global", checkpoint.Global);
@@ -144,7 +145,7 @@ public sealed class ChainVerifier(IDocumentStore store, ChainKey key, ChainStatu
         public async Task<List<CheckpointRow>> LoadCheckpoints(NpgsqlConnection conn, CancellationToken ct)
         {
             var list = new List<CheckpointRow>();
-            await using var cmd = new NpgsqlCommand($"select id, from_seq_id, through_seq_id, events, global_hash, heads::text, key_id, " +
+            await using var cmd = Sql($"select id, from_seq_id, through_seq_id, events, global_hash, heads::text, key_id, " +
                 $"signature from {schema}.{EventChain.Checkpoints} where id > @after order by id", conn);
             cmd.Parameters.AddWithValue("after", _checkpointId);
             await using var r = await cmd.ExecuteReaderAsync(ct);
@@ -157,7 +158,7 @@ public sealed class ChainVerifier(IDocumentStore store, ChainKey key, ChainStatu
         public async Task Rows(NpgsqlConnection conn, string eventSchema, long through, List<CheckpointRow> checkpoints,
             CancellationToken ct)
         {
-            await using var cmd = new NpgsqlCommand(
+            await using var cmd = Sql(
                 $"""
                 select c.seq_id, c.stream_id, c.version, c.type, c.data_hash, c.metadata::text, c.event_hash, c.previous_hash,
                   c.previous_seq_id, c.global_hash, c.key_id, c.signature, c.chained_at, e.{StoredEvents.Columns.Replace(", ", ", e.")}
@@ -197,7 +198,7 @@ public sealed class ChainVerifier(IDocumentStore store, ChainKey key, ChainStatu
         /// on.</summary>
         private async Task HeadsBeforeStart(NpgsqlConnection conn, CancellationToken ct)
         {
-            await using var cmd = new NpgsqlCommand($"select distinct on (stream_id) stream_id, version, event_hash from {schema}." +
+            await using var cmd = Sql($"select distinct on (stream_id) stream_id, version, event_hash from {schema}." +
                 $"{EventChain.Rows} where seq_id <= @after and stream_id in (select stream_id from {schema}.{EventChain.Rows} " +
                 "where seq_id > @after) order by stream_id, version desc", conn);
             cmd.Parameters.AddWithValue("after", _lastChained);
@@ -285,7 +286,7 @@ public sealed class ChainVerifier(IDocumentStore store, ChainKey key, ChainStatu
         /// <summary>Full verification only: each stream's recorded version (mt_streams) is its last event's, so a cut tail shows.</summary>
         public async Task StreamVersions(NpgsqlConnection conn, string eventSchema, CancellationToken ct)
         {
-            await using var cmd = new NpgsqlCommand(
+            await using var cmd = Sql(
                 $"""
                 select s.id, s.version, max(e.version), max(e.seq_id) from {eventSchema}.mt_streams s
                 left join {eventSchema}.mt_events e on e.stream_id = s.id

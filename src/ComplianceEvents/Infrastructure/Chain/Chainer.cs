@@ -2,6 +2,7 @@ using System.Text.Json;
 using Marten;
 using Npgsql;
 using NpgsqlTypes;
+using static ComplianceEvents.Infrastructure.Chain.EventChain;
 
 namespace ComplianceEvents.Infrastructure.Chain;
 
@@ -91,12 +92,12 @@ public sealed class Chainer(IDocumentStore store, LogHorizon horizon, ChainKey k
     {
         long lastId = 0;
         byte[]? lastMac = null;
-        await using (var read = new NpgsqlCommand(
+        await using (var read = Sql(
             $"select id, signature from {schema}.{EventChain.Checkpoints} order by id desc limit 1", conn))
         await using (var reader = await read.ExecuteReaderAsync(ct))
             if (await reader.ReadAsync(ct)) (lastId, lastMac) = (reader.GetInt64(0), reader.GetFieldValue<byte[]>(1));
         var list = heads.OrderBy(h => h.Stream, StringComparer.Ordinal).ToList();
-        await using var insert = new NpgsqlCommand($"insert into {schema}.{EventChain.Checkpoints} (id, from_seq_id, through_seq_id, " +
+        await using var insert = Sql($"insert into {schema}.{EventChain.Checkpoints} (id, from_seq_id, through_seq_id, " +
             "events, global_hash, heads, key_id, signature) " +
             "values (@id, @from, @through, @events, @global, @heads, @key, @signature)", conn);
         insert.Parameters.AddWithValue("id", lastId + 1);
@@ -112,7 +113,7 @@ public sealed class Chainer(IDocumentStore store, LogHorizon horizon, ChainKey k
 
     private static async Task<(long Seq, byte[]? Global)> LastRow(NpgsqlConnection conn, string schema, CancellationToken ct)
     {
-        await using var cmd = new NpgsqlCommand(
+        await using var cmd = Sql(
             $"select seq_id, global_hash from {schema}.{EventChain.Rows} order by seq_id desc limit 1", conn);
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         return await reader.ReadAsync(ct) ? (reader.GetInt64(0), reader.GetFieldValue<byte[]>(1)) : (0, null);
@@ -123,7 +124,7 @@ public sealed class Chainer(IDocumentStore store, LogHorizon horizon, ChainKey k
         CancellationToken ct)
     {
         var heads = new Dictionary<string, byte[]>();
-        await using var cmd = new NpgsqlCommand($"select distinct on (stream_id) stream_id, event_hash from {schema}.{EventChain.Rows} " +
+        await using var cmd = Sql($"select distinct on (stream_id) stream_id, event_hash from {schema}.{EventChain.Rows} " +
             "where stream_id = any(@streams) order by stream_id, version desc", conn);
         cmd.Parameters.AddWithValue("streams", streams);
         await using var reader = await cmd.ExecuteReaderAsync(ct);
@@ -139,7 +140,7 @@ public sealed class Chainer(IDocumentStore store, LogHorizon horizon, ChainKey k
 
     internal static async Task<object?> Scalar(NpgsqlConnection conn, string sql, CancellationToken ct)
     {
-        await using var cmd = new NpgsqlCommand(sql, conn);
+        await using var cmd = Sql(sql, conn);
         return await cmd.ExecuteScalarAsync(ct);
     }
 }
@@ -153,7 +154,7 @@ internal static class StoredEvents
     public static async Task<List<StoredEvent>> Read(NpgsqlConnection conn, string schema, long after, long through, int limit,
         CancellationToken ct)
     {
-        await using var cmd = new NpgsqlCommand($"select {Columns} from {schema}.mt_events where seq_id > @after and seq_id <= @through " +
+        await using var cmd = Sql($"select {Columns} from {schema}.mt_events where seq_id > @after and seq_id <= @through " +
             "order by seq_id limit @limit", conn);
         cmd.Parameters.AddWithValue("after", after);
         cmd.Parameters.AddWithValue("through", through);

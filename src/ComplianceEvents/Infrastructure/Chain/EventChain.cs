@@ -80,6 +80,16 @@ public static class EventChain
     public const string TombstoneStream = "mt_tombstone", TombstoneType = "tombstone";
 
     /// <summary>The advisory lock of the one extension of the chain at a time, across processes and hosts.</summary>
+    /// <summary>The chain's statements are background work over the whole log, not requests: they keep the server's request
+    /// bound out (Outages: 8 s), or extending a large backlog would time out and start again every round. verify and
+    /// verify-log walk the log on a request, so against a hung database they wait up to this per statement (docs/api.md).
+    /// </summary>
+    public const int BackgroundCommandSeconds = 120;
+
+    /// <summary>A statement of the chain's, on the store's own connection, with <see cref="BackgroundCommandSeconds"/>.</summary>
+    internal static Npgsql.NpgsqlCommand Sql(string text, Npgsql.NpgsqlConnection conn, Npgsql.NpgsqlTransaction? tx = null) =>
+        new(text, conn, tx) { CommandTimeout = BackgroundCommandSeconds };
+
     public const long LockKey = 0x63652d636861696e; // "ce-chain"
 
     public static void Register(StoreOptions opts)
